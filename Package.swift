@@ -1,0 +1,110 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Mend: self-healing for Kubernetes on AWS.
+///
+/// Libraries hold all behaviour; the executables are thin shells over them.
+/// See `README.md` for the layout and `docs/ARCHITECTURE.md` for the design.
+let package = Package(
+    name: "mend",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mend", targets: ["mend"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "AWSClient", targets: ["AWSClient"]),
+        .library(name: "ClusterSim", targets: ["ClusterSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Injectable time (system, manual for tests, accelerated for demos).
+        .target(name: "MendTime"),
+        // MARK: Kubernetes API types (no I/O): JSON values, quantities, selectors, typed models.
+        .target(
+            name: "KubeModels"
+        ),
+        // MARK: The typed Kubernetes client.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeModels",
+                "MendTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // MARK: The AWS client (SigV4, credentials, Auto Scaling, EC2, STS).
+        .target(
+            name: "AWSClient",
+            dependencies: [
+                "MendTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // MARK: Scheduling predicates shared by the autoscaler and ClusterSim.
+        .target(
+            name: "Scheduling",
+            dependencies: ["KubeModels"]
+        ),
+        // MARK: ClusterSim: in-memory Kubernetes API server and simulation.
+        .target(
+            name: "ClusterSim",
+            dependencies: [
+                "KubeModels",
+                "Scheduling",
+                "MendTime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // MARK: Executables.
+        .executableTarget(
+            name: "mend",
+            dependencies: [
+                "ClusterSim",
+                "KubeClient",
+                "AWSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // MARK: Tests.
+        .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
+        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
+        .testTarget(name: "AWSClientTests", dependencies: [
+            "AWSClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+    ]
+)

@@ -1,0 +1,1 @@
+import AsyncHTTPClient; import NIOSSL; import Yams; import Logging

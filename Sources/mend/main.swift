@@ -1,0 +1,1 @@
+import ArgumentParser; import ClusterSim; import KubeClient; import AWSClient
