@@ -155,39 +155,12 @@ public actor ExecCredentialProvider: CredentialProvider {
         }
         var expiry: Date?
         if let text = status.expirationTimestamp, !text.isEmpty {
-            guard let date = RFC3339.parse(text) else {
+            guard let date = (try? KubeTime(parsing: text))?.date ?? (try? MicroTime(parsing: text))?.date else {
                 throw ExecPluginError.invalidOutput(
                     command: command, reason: "status.expirationTimestamp \"\(text)\" is not an RFC 3339 time")
             }
             expiry = date
         }
         return (credential, expiry)
-    }
-}
-
-/// RFC 3339 timestamps as Kubernetes writes them (with or without fractional seconds).
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
-    /// MicroTime (`2026-01-02T03:04:05.123456Z`), as Leases and Events use.
-    static func formatMicro(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        // ISO8601DateFormatter gives milliseconds; pad to microseconds as the API does.
-        let text = formatter.string(from: date)
-        return text.replacingOccurrences(of: "Z", with: "000Z")
     }
 }
