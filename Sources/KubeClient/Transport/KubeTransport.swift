@@ -134,31 +134,37 @@ final class KubeTransport: Sendable {
         return try await withRetries(request) { http, prepared in
             let response = try await http.execute(prepared, timeout: Self.timeAmount(timeout), logger: nil)
             let body = try await response.body.collect(upTo: self.options.maxResponseBytes)
-            return KubeResponse(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
+            let answer = KubeResponse(
+                status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
+            return (200..<300).contains(answer.status) ? .done(answer) : .failed(answer)
         }
     }
 
     /// Opens a streamed request (a watch). Retries happen only until the answer's head arrives;
     /// the caller reads the body.
     func openStream(_ request: KubeRequest, deadline: Duration) async throws -> HTTPClientResponse {
-        var streamed: HTTPClientResponse?
-        _ = try await withRetries(request) { http, prepared in
+        try await withRetries(request) { http, prepared in
             let response = try await http.execute(prepared, timeout: Self.timeAmount(deadline), logger: nil)
             if response.status.code >= 300 {
                 let body = try await response.body.collect(upTo: 1 << 20)
-                return KubeResponse(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
+                return .failed(
+                    KubeResponse(
+                        status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView)))
             }
-            streamed = response
-            return KubeResponse(status: Int(response.status.code), headers: response.headers, body: Data())
+            return .done(response)
         }
-        guard let streamed else { throw KubeClientError.transport(request: request.summary, reason: "no stream") }
-        return streamed
     }
 
-    private func withRetries(
+    /// One attempt's result: the caller's value, or an error answer to retry or report.
+    enum Attempt<Value: Sendable>: Sendable {
+        case done(Value)
+        case failed(KubeResponse)
+    }
+
+    private func withRetries<Value: Sendable>(
         _ request: KubeRequest,
-        send: @Sendable (HTTPClient, HTTPClientRequest) async throws -> KubeResponse
-    ) async throws -> KubeResponse {
+        send: @Sendable (HTTPClient, HTTPClientRequest) async throws -> Attempt<Value>
+    ) async throws -> Value {
         var attempt = 0
         var reauthenticated = false
         while true {
@@ -167,7 +173,7 @@ final class KubeTransport: Sendable {
             if request.rateLimited { try await rateLimiter.acquire() }
             let prepared = try await prepare(request)
             let started = ContinuousClock.now
-            let outcome: Result<KubeResponse, any Error>
+            let outcome: Result<Attempt<Value>, any Error>
             do {
                 requestCounter.add(1, ordering: .relaxed)
                 outcome = .success(try await send(http, prepared))
@@ -176,15 +182,12 @@ final class KubeTransport: Sendable {
             }
             let elapsed = ContinuousClock.now - started
             switch outcome {
-            case .success(let response) where (200..<300).contains(response.status):
+            case .success(.done(let value)):
                 logger.debug(
                     "kube request",
-                    metadata: [
-                        "request": "\(request.summary)", "status": "\(response.status)",
-                        "ms": "\(Int(elapsed.seconds * 1000))",
-                    ])
-                return response
-            case .success(let response):
+                    metadata: ["request": "\(request.summary)", "ms": "\(Int(elapsed.seconds * 1000))"])
+                return value
+            case .success(.failed(let response)):
                 let retryAfter = response.headers.first(name: "Retry-After")
                 let apiError = KubeAPIError.decode(
                     code: response.status, body: response.body, retryAfterHeader: retryAfter, request: request.summary)
