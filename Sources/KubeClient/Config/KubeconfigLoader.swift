@@ -297,7 +297,8 @@ public struct KubeconfigLoader: Sendable {
     static func absolute(_ path: String, relativeTo file: String) -> String {
         if path.hasPrefix("/") { return path }
         let folder = (file as NSString).deletingLastPathComponent
-        return ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(path)
+        let joined = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
     }
 
     static func decodeBase64(_ text: String, file: String, field: String) throws(KubeConfigError) -> [UInt8] {
