@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-/// Knobs of a ``KubeClient``'s transport.
+/// Knobs of a ``KubernetesClient``'s transport.
 public struct KubeClientOptions: Sendable {
     /// Sent as `User-Agent`; build it with ``UserAgent/make(program:version:)``.
     public var userAgent: String
@@ -46,7 +46,7 @@ public struct KubeClientOptions: Sendable {
     }
 }
 
-/// The HTTP layer under ``KubeClient``: TLS, authentication, rate limiting, retries, timeouts.
+/// The HTTP layer under ``KubernetesClient``: TLS, authentication, rate limiting, retries, timeouts.
 final class KubeTransport: Sendable {
     let configuration: KubeConfiguration
     let options: KubeClientOptions

@@ -3,7 +3,7 @@ import Foundation
 import KubeModels
 import NIOCore
 
-extension KubeClient {
+extension KubernetesClient {
     /// Opens a watch and returns its events as they arrive.
     ///
     /// The request is set up (with retries for 429/5xx/connection errors, not rate limited) before

@@ -7,7 +7,7 @@ import NIOHTTP1
 ///
 /// ```swift
 /// let config = try KubeConfiguration.automatic()          // kubeconfig or in-cluster
-/// let client = try KubeClient(configuration: config,
+/// let client = try KubernetesClient(configuration: config,
 ///     options: KubeClientOptions(userAgent: UserAgent.make(program: "mend-drainer", version: "0.1.0")))
 /// let node = try await client.get(Node.self, name: "ip-10-0-0-1")
 /// try await client.shutdown()
@@ -16,7 +16,7 @@ import NIOHTTP1
 /// Namespaces: for namespaced types, single-object verbs use `namespace` or else the object's own
 /// namespace or else the configuration's namespace; `list` and `watch` with `namespace: nil` span
 /// all namespaces. There is deliberately no PUT of a decoded object: change objects with ``patch(_:name:namespace:patch:options:)``.
-public final class KubeClient: Sendable {
+public final class KubernetesClient: Sendable {
     /// The namespace single-object verbs fall back to.
     public let defaultNamespace: String
     /// Where the configuration came from (for logs).

@@ -23,7 +23,7 @@ public enum EvictionOutcome: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension KubeClient {
+extension KubernetesClient {
     /// Evicts a pod through the `pods/eviction` subresource, which honours PodDisruptionBudgets.
     ///
     /// Never retried by the transport: a 429 here is an answer (a PDB blocks), not throttling.
