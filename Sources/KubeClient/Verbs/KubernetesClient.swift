@@ -289,4 +289,23 @@ public final class KubernetesClient: Sendable {
             query: query, body: body, contentType: patch.contentType, retryClass: patch.retryClass)
         return (try await transport.execute(request), request.summary)
     }
+
+    // MARK: Conflicts
+
+    /// Runs `body` again (up to `attempts` times) while it fails with 409 Conflict, like
+    /// client-go's `RetryOnConflict`: `body` must re-read the object each time.
+    public func retryOnConflict<R: Sendable>(
+        attempts: Int = 5, _ body: () async throws -> R
+    ) async throws -> R {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch let error as KubeClientError where error.isConflict && attempt < attempts {
+                logger.debug("conflict; retrying", metadata: ["attempt": "\(attempt)"])
+                try await transport.options.clock.sleep(for: .milliseconds(10 * attempt))
+            }
+        }
+    }
 }
