@@ -187,8 +187,15 @@ public final class Informer<Object: KubernetesObject>: Sendable {
             }
             let outcome = await watchOnce()
             switch outcome {
-            case .endedCleanly:
-                failures = 0
+            case .endedCleanly(let short):
+                if short {
+                    // A server that ends watches at once, with nothing said, would make a hot loop.
+                    failures += 1
+                    logger.notice("watch ended immediately without events; backing off", metadata: ["failures": "\(failures)"])
+                    try await sleepBackoff(failures)
+                } else {
+                    failures = 0
+                }
             case .gone:
                 logger.info("watch resourceVersion expired (410); relisting")
                 needsList = true
@@ -206,7 +213,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     }
 
     private enum WatchOutcome {
-        case endedCleanly
+        case endedCleanly(short: Bool)
         case gone
         case failed(any Error, sawEvents: Bool)
         case cancelled
@@ -226,6 +233,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
             return s.resourceVersion
         }
         var sawEvents = false
+        let started = ContinuousClock.now
         do {
             let stream = try await client.watch(
                 Object.self, resource: resource, namespace: namespace,
@@ -248,7 +256,8 @@ public final class Informer<Object: KubernetesObject>: Sendable {
                     return .failed(KubeClientError.api(Self.apiError(status)), sawEvents: false)
                 }
             }
-            return Task.isCancelled ? .cancelled : .endedCleanly
+            if Task.isCancelled { return .cancelled }
+            return .endedCleanly(short: !sawEvents && ContinuousClock.now - started < .seconds(1))
         } catch let error as KubeClientError where error.isGone {
             return .gone
         } catch is CancellationError {
