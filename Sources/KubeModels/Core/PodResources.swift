@@ -14,14 +14,25 @@ public enum PodResources {
     public static func effectiveRequests(
         containers: [Container], initContainers: [Container], overhead: [String: Quantity]?
     ) -> [String: Quantity] {
+        effectiveRequests(
+            regular: containers.map(requests(of:)),
+            initContainers: initContainers.map { (requests(of: $0), $0.isSidecar) },
+            overhead: overhead)
+    }
+
+    /// ``effectiveRequests(containers:initContainers:overhead:)`` over each container's own
+    /// requests (limits already standing in for missing requests).
+    static func effectiveRequests(
+        regular: [[String: Quantity]], initContainers: [([String: Quantity], isSidecar: Bool)],
+        overhead: [String: Quantity]?
+    ) -> [String: Quantity] {
         var total: [String: Quantity] = [:]
-        for container in containers { add(requests(of: container), to: &total) }
+        for own in regular { add(own, to: &total) }
         var sidecars: [String: Quantity] = [:]
         var initPeak: [String: Quantity] = [:]
-        for container in initContainers {
-            let own = requests(of: container)
+        for (own, isSidecar) in initContainers {
             var during: [String: Quantity]
-            if container.isSidecar {
+            if isSidecar {
                 add(own, to: &total)
                 add(own, to: &sidecars)
                 during = sidecars
@@ -38,8 +49,12 @@ public enum PodResources {
 
     /// A container's requests, with limits standing in for missing requests.
     public static func requests(of container: Container) -> [String: Quantity] {
-        var result = container.resources?.requests ?? [:]
-        for (name, limit) in container.resources?.limits ?? [:] where result[name] == nil {
+        requests(container.resources?.requests, limits: container.resources?.limits)
+    }
+
+    static func requests(_ requests: [String: Quantity]?, limits: [String: Quantity]?) -> [String: Quantity] {
+        var result = requests ?? [:]
+        for (name, limit) in limits ?? [:] where result[name] == nil {
             result[name] = limit
         }
         return result

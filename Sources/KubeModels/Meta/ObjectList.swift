@@ -1,9 +1,12 @@
 /// `metav1.ListMeta`: the metadata of a list response.
 public struct ListMeta: Codable, Sendable, Hashable {
+    /// The version to start a watch from after this list.
     public var resourceVersion: String?
     /// The token for the next page; absent or empty on the last page.
     public var `continue`: String?
+    /// An estimate of the items left after this page (when paging).
     public var remainingItemCount: Int64?
+    /// Deprecated; kept for older servers.
     public var selfLink: String?
 
     public init(
@@ -19,12 +22,17 @@ public struct ListMeta: Codable, Sendable, Hashable {
 
 /// A list response (`PodList`, `NodeList`, ...).
 ///
-/// `Item` is usually a ``KubernetesObject``; ClusterSim may also use ``JSONValue`` items.
+/// `Item` is usually a ``KubernetesObject``; ClusterSim may also use ``JSONValue`` items, and
+/// informers may decode lists of ``PodSummary``.
 /// When `apiVersion`/`kind` are absent on decode they default from the item type.
-public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
+public struct ObjectList<Item: Sendable>: Sendable {
+    /// E.g. `v1`.
     public var apiVersion: String
+    /// E.g. `PodList`.
     public var kind: String
+    /// The list's resource version and paging token.
     public var metadata: ListMeta
+    /// The objects (never nil: an absent or null `items` decodes as empty).
     public var items: [Item]
 
     public init(apiVersion: String, kind: String, metadata: ListMeta = ListMeta(), items: [Item]) {
@@ -34,6 +42,9 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
         self.items = items
     }
 
+}
+
+extension ObjectList: Decodable where Item: Decodable {
     private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
 
     public init(from decoder: any Decoder) throws {
@@ -45,9 +56,13 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
         // The API server sends `"items": null` for some empty lists.
         items = try c.decodeIfPresent([Item].self, forKey: .items) ?? []
     }
+}
+
+extension ObjectList: Encodable where Item: Encodable {
+    private enum EncodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        var c = encoder.container(keyedBy: EncodingKeys.self)
         try c.encode(apiVersion, forKey: .apiVersion)
         try c.encode(kind, forKey: .kind)
         try c.encode(metadata, forKey: .metadata)
