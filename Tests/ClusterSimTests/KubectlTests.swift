@@ -144,16 +144,28 @@ struct KubectlTests {
             let store = server.store
             try Self.seedDrainScene(store, minAvailable: 1)
             let deadline = ContinuousClock.now + .seconds(60)
-            async let kubelet: Void = Self.finalizeTerminatingPods(store, until: deadline)
-            let result = try await Kubectl.run(["drain", "node-1", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=40s"],
-                                               kubeconfig: kubeconfig)
+            let result = try await withThrowingTaskGroup(of: Kubectl.Result?.self) { group in
+                group.addTask {
+                    await Self.finalizeTerminatingPods(store, until: deadline)
+                    return nil
+                }
+                group.addTask {
+                    try await Kubectl.run(["drain", "node-1", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=40s"],
+                                          kubeconfig: kubeconfig)
+                }
+                var result: Kubectl.Result?
+                for try await value in group where value != nil {
+                    result = value
+                    group.cancelAll()
+                }
+                return try #require(result)
+            }
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("node/node-1 drained"))
             #expect((try? store.get(store.pods, namespace: "default", name: "web-1")) == nil)
             #expect((try? store.get(store.pods, namespace: "kube-system", name: "agent-1")) != nil, "DaemonSet pods stay")
             #expect(try store.get(store.nodes, namespace: nil, name: "node-1")[path: ["spec", "unschedulable"]] == true)
             #expect(server.audit.writes.contains { $0.subresource == "eviction" && $0.code == 201 && $0.name == "web-1" })
-            _ = await kubelet
         }
     }
 
