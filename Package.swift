@@ -105,6 +105,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+        .testTarget(name: "ClusterSimTests", dependencies: [
+            "ClusterSim", "KubeModels", "MendTime",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
     ]
 )
