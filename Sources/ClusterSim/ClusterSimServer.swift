@@ -1,0 +1,157 @@
+import Foundation
+import KubeModels
+import MendTime
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// ClusterSim's API server: a ``ClusterStore`` served over real HTTP (or HTTPS) on 127.0.0.1,
+/// faithful enough for `kubectl` and Mend's KubeClient.
+///
+/// ```swift
+/// let server = try await ClusterSimServer.start()
+/// defer { Task { try await server.shutdown() } }
+/// let nodes = server.store.resource("nodes")!
+/// try server.store.create(nodes, namespace: nil, object: ["metadata": ["name": "n1"]])
+/// let kubeconfig = try server.writeKubeconfig()
+/// ```
+public final class ClusterSimServer: Sendable {
+    /// How to run the server.
+    public struct Configuration: Sendable {
+        /// Address to listen on.
+        public var host: String = "127.0.0.1"
+        /// Port (0: any free port; read the chosen one from ``ClusterSimServer/port``).
+        public var port: Int = 0
+        /// Serve HTTPS with a freshly generated CA; client certificates signed by it authenticate.
+        public var tls: Bool = false
+        /// Bearer token → user name. When non-empty, requests need a valid token (or client certificate).
+        public var tokens: [String: String] = [:]
+        /// Refuse anonymous requests even without tokens (client certificates only).
+        public var requireAuthentication: Bool = false
+        /// How often a watch that allows bookmarks receives one.
+        public var bookmarkInterval: Duration = .seconds(60)
+        /// Events a watch may have waiting before it is closed as too slow.
+        public var watchBufferLimit: Int = 100_000
+        /// Recent changes kept for resuming watches.
+        public var historyLimit: Int = 20_000
+        /// Time source for timestamps and disruption expiry.
+        public var clock: any MendClock = SystemClock()
+
+        public init() {}
+    }
+
+    /// The objects. Use it directly to seed state or act as a controller.
+    public let store: ClusterStore
+    /// Every write request served over HTTP.
+    public let audit: AuditLog
+    /// Injected failures and latency for HTTP requests.
+    public let faults: FaultInjector
+    /// The CA (when serving TLS).
+    public let certificateAuthority: CertificateAuthority?
+    public let configuration: Configuration
+
+    private let channel: Mutex<(any Channel)?> = Mutex(nil)
+    private let boundPort: Mutex<Int> = Mutex(0)
+    private let controllerTask: Mutex<RepeatedTask?> = Mutex(nil)
+
+    private init(configuration: Configuration, store: ClusterStore, certificateAuthority: CertificateAuthority?) {
+        self.configuration = configuration
+        self.store = store
+        self.audit = AuditLog()
+        self.faults = FaultInjector()
+        self.certificateAuthority = certificateAuthority
+    }
+
+    /// Starts a server; returns once it listens.
+    ///
+    /// - Parameter store: an existing store to serve (default: a new one with the standard resources).
+    public static func start(_ configuration: Configuration = Configuration(),
+                             store: ClusterStore? = nil) async throws -> ClusterSimServer {
+        let ca = configuration.tls ? try CertificateAuthority() : nil
+        let store = store ?? ClusterStore(clock: configuration.clock, historyLimit: configuration.historyLimit)
+        let server = ClusterSimServer(configuration: configuration, store: store, certificateAuthority: ca)
+        try await server.bind()
+        return server
+    }
+
+    private func bind() async throws {
+        var sslContext: NIOSSLContext?
+        if let ca = certificateAuthority {
+            let issued = try ca.issueServerCertificate()
+            var tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKeyPEM.utf8), format: .pem)))
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.certificatePEM.utf8)))
+            tls.certificateVerification = .optionalVerification
+            sslContext = try NIOSSLContext(configuration: tls)
+        }
+        let authenticator = Authenticator(tokens: configuration.tokens,
+                                          required: !configuration.tokens.isEmpty || configuration.requireAuthentication)
+        let service = APIService(store: store, audit: audit, faults: faults) { [weak self] in
+            "\(self?.configuration.host ?? "127.0.0.1"):\(self?.port ?? 0)"
+        }
+        let bookmarkInterval = configuration.bookmarkInterval
+        let watchBufferLimit = configuration.watchBufferLimit
+        let group = MultiThreadedEventLoopGroup.singleton
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPChannelHandler(
+                        service: service, authenticator: authenticator, bookmarkInterval: bookmarkInterval,
+                        watchBufferLimit: watchBufferLimit))
+                }
+            }
+        let serverChannel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        channel.withLock { $0 = serverChannel }
+        boundPort.withLock { $0 = serverChannel.localAddress?.port ?? configuration.port }
+        // The disruption controller: keeps PDB status current for watchers, too.
+        let store = self.store
+        let task = serverChannel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(250)) { _ in
+            store.reconcileDisruptionBudgets()
+        }
+        controllerTask.withLock { $0 = task }
+    }
+
+    /// The port the server listens on.
+    public var port: Int { boundPort.withLock { $0 } }
+
+    /// `http://127.0.0.1:PORT` or `https://...`.
+    public var url: String { "\(configuration.tls ? "https" : "http")://\(configuration.host):\(port)" }
+
+    /// Stops listening, ends every watch and closes the server socket.
+    public func shutdown() async throws {
+        controllerTask.withLock { $0?.cancel(); $0 = nil }
+        store.closeAllWatches()
+        let serverChannel = channel.withLock { c -> (any Channel)? in
+            defer { c = nil }
+            return c
+        }
+        try await serverChannel?.close()
+    }
+
+    /// Runs until the calling task is cancelled, then shuts down.
+    public func runUntilCancelled() async throws {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+        try await shutdown()
+    }
+
+    // MARK: Faults that act on the store
+
+    /// Ends every open watch now (clients see their streams end and must re-watch).
+    public func closeAllWatches() { store.closeAllWatches() }
+
+    /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
+    public func compactHistory() { store.compactHistory() }
+}

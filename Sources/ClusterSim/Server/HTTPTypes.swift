@@ -1,0 +1,77 @@
+import Foundation
+import KubeModels
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP request, fully read.
+struct APIRequest: Sendable {
+    var method: HTTPMethod
+    var path: String
+    var query: [String: [String]]
+    var headers: HTTPHeaders
+    var body: [UInt8]
+    /// The authenticated user (`anonymous` when auth is off and no identity was presented).
+    var user: String
+
+    func queryValue(_ name: String) -> String? { query[name]?.last }
+
+    func queryFlag(_ name: String) -> Bool {
+        guard let value = queryValue(name) else { return false }
+        return value == "true" || value == "1" || value.isEmpty
+    }
+
+    var userAgent: String { headers.first(name: "user-agent") ?? "" }
+
+    /// Splits a URI into a decoded path and query parameters.
+    static func parse(uri: String) -> (path: String, query: [String: [String]]) {
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+        var query: [String: [String]] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                func decode(_ s: Substring) -> String {
+                    let spaced = s.replacingOccurrences(of: "+", with: " ")
+                    return spaced.removingPercentEncoding ?? spaced
+                }
+                let key = decode(kv[0])
+                let value = kv.count > 1 ? decode(kv[1]) : ""
+                query[key, default: []].append(value)
+            }
+        }
+        return (path, query)
+    }
+}
+
+/// What the server sends back.
+enum APIResponse: Sendable {
+    /// A complete JSON body.
+    case json(HTTPResponseStatus, [UInt8], extraHeaders: [(String, String)])
+    /// A watch stream.
+    case watch(WatchPlan)
+
+    static func object(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> APIResponse {
+        .json(status, JSONCodec.serialize(value), extraHeaders: [])
+    }
+
+    static func bytes(_ bytes: [UInt8], status: HTTPResponseStatus = .ok) -> APIResponse {
+        .json(status, bytes, extraHeaders: [])
+    }
+
+    static func error(_ error: APIError) -> APIResponse {
+        var headers: [(String, String)] = []
+        if let retry = error.retryAfterSeconds, retry > 0 { headers.append(("Retry-After", String(retry))) }
+        return .json(HTTPResponseStatus(statusCode: error.code), JSONCodec.serialize(error.status), extraHeaders: headers)
+    }
+}
+
+/// Everything needed to start streaming a watch once the response head is out.
+struct WatchPlan: Sendable {
+    var resource: ResourceDescriptor
+    var filter: ObjectFilter
+    var start: WatchStart
+    var timeout: Duration?
+    var bookmarks: Bool
+    /// Send a bookmark marking the end of the initial events (`sendInitialEvents=true`).
+    var initialEventsEndBookmark: Bool
+}

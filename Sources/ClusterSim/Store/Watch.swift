@@ -1,0 +1,165 @@
+import KubeModels
+import Synchronization
+
+/// Where a watch's events go. Implementations must never block: they buffer (bounded) and
+/// return `false` when the consumer has fallen too far behind, which closes the watch.
+protocol WatchSink: Sendable {
+    /// Queues one event; `false` means "overflowed: drop this watcher".
+    func send(_ event: StoreEvent, as type: WatchEventType) -> Bool
+    /// Ends the stream (with an error event when `error` is set).
+    func finish(error: APIError?)
+}
+
+/// One registered watch.
+final class Watcher: Sendable {
+    let resourceKey: String
+    let filter: ObjectFilter
+    let sink: any WatchSink
+
+    init(resourceKey: String, filter: ObjectFilter, sink: any WatchSink) {
+        self.resourceKey = resourceKey
+        self.filter = filter
+        self.sink = sink
+    }
+
+    /// Delivers `event` as this watcher sees it: an object that stops matching the selectors is
+    /// `DELETED` for it, one that starts matching is `ADDED`.
+    func offer(_ event: StoreEvent) -> Bool {
+        let now = filter.matches(event.object)
+        switch event.type {
+        case .added:
+            return now ? sink.send(event, as: .added) : true
+        case .deleted:
+            let before = event.previous.map(filter.matches) ?? now
+            return before ? sink.send(event, as: .deleted) : true
+        default:
+            let before = event.previous.map(filter.matches) ?? false
+            switch (before, now) {
+            case (true, true): return sink.send(event, as: .modified)
+            case (false, true): return sink.send(event, as: .added)
+            case (true, false): return sink.send(event, as: .deleted)
+            case (false, false): return true
+            }
+        }
+    }
+}
+
+/// A change as an in-process watcher sees it.
+public struct WatchNotification: Sendable {
+    public var type: WatchEventType
+    public var object: JSONValue
+    public var resourceVersion: UInt64
+}
+
+/// Why an in-process watch ended.
+public enum WatchEndError: Error, Sendable, CustomStringConvertible {
+    /// The consumer did not keep up; the watch was closed to protect the store.
+    case consumerTooSlow(bufferLimit: Int)
+
+    public var description: String {
+        switch self {
+        case .consumerTooSlow(let limit): return "watch closed: the consumer fell more than \(limit) events behind"
+        }
+    }
+}
+
+/// Feeds an `AsyncThrowingStream` (in-process watches).
+final class StreamSink: WatchSink {
+    let continuation: AsyncThrowingStream<WatchNotification, any Error>.Continuation
+    let limit: Int
+
+    init(continuation: AsyncThrowingStream<WatchNotification, any Error>.Continuation, limit: Int) {
+        self.continuation = continuation
+        self.limit = limit
+    }
+
+    func send(_ event: StoreEvent, as type: WatchEventType) -> Bool {
+        let result = continuation.yield(WatchNotification(type: type, object: event.object.value,
+                                                          resourceVersion: event.resourceVersion))
+        if case .dropped = result {
+            continuation.finish(throwing: WatchEndError.consumerTooSlow(bufferLimit: limit))
+            return false
+        }
+        return true
+    }
+
+    func finish(error: APIError?) {
+        if let error { continuation.finish(throwing: error) } else { continuation.finish() }
+    }
+}
+
+/// Identifies a registered watch so it can be cancelled.
+public struct WatchID: Sendable, Hashable {
+    let raw: UInt64
+}
+
+extension ClusterStore {
+    /// Registers a sink; initial events (current state or history replay) are queued before any
+    /// later change, with nothing missed in between.
+    func register(_ resource: ResourceDescriptor, filter: ObjectFilter, start: WatchStart,
+                  sink: any WatchSink) throws(APIError) -> WatchID {
+        let now = clock.now
+        return try state.withLock { (s) throws(APIError) -> WatchID in
+            s.reconcileDisruptionBudgetsIfNeeded(for: resource, now: now)
+            let key = StoreState.tableKey(resource)
+            let watcher = Watcher(resourceKey: key, filter: filter, sink: sink)
+            switch start {
+            case .after(let revision):
+                if revision < s.compactedThrough {
+                    throw APIError.expired("too old resource version: \(revision) (\(s.compactedThrough + 1))")
+                }
+                for event in s.history.events(after: revision) where event.resourceKey == key {
+                    if !watcher.offer(event) { throw APIError.internalError("watch buffer overflowed during replay") }
+                }
+            case .currentState:
+                let keys = s.sortedKeys(key)
+                let objects = s.tables[key]?.objects ?? [:]
+                for k in keys {
+                    guard let object = objects[k], filter.matches(object) else { continue }
+                    let event = StoreEvent(type: .added, object: object, previous: nil, resourceKey: key)
+                    if !sink.send(event, as: .added) { throw APIError.internalError("watch buffer overflowed during the initial state") }
+                }
+            }
+            s.nextWatcherID += 1
+            s.watchers[s.nextWatcherID] = watcher
+            return WatchID(raw: s.nextWatcherID)
+        }
+    }
+
+    /// Stops a watch (its sink is finished without an error).
+    func cancel(_ id: WatchID) {
+        let watcher = state.withLock { $0.watchers.removeValue(forKey: id.raw) }
+        watcher?.sink.finish(error: nil)
+    }
+
+    /// Ends every open watch (fault injection: "the API server dropped the connections").
+    public func closeAllWatches() {
+        let all = state.withLock { s -> [Watcher] in
+            let all = Array(s.watchers.values)
+            s.watchers.removeAll()
+            return all
+        }
+        for watcher in all { watcher.sink.finish(error: nil) }
+    }
+
+    /// How many watches are open.
+    public var openWatchCount: Int { state.withLock { $0.watchers.count } }
+
+    /// Watches `resource` in process. The stream ends when the task iterating it is cancelled,
+    /// on ``closeAllWatches()``, or with ``WatchEndError/consumerTooSlow(bufferLimit:)`` when more
+    /// than `bufferLimit` events wait unread.
+    ///
+    /// - Throws: 410 Expired when `start` is older than the retained history.
+    public func watch(_ resource: ResourceDescriptor, filter: ObjectFilter = ObjectFilter(),
+                      start: WatchStart = .currentState,
+                      bufferLimit: Int = 100_000) throws(APIError) -> AsyncThrowingStream<WatchNotification, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<WatchNotification, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(bufferLimit))
+        let sink = StreamSink(continuation: continuation, limit: bufferLimit)
+        let id = try register(resource, filter: filter, start: start, sink: sink)
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { _ = $0.watchers.removeValue(forKey: id.raw) }
+        }
+        return stream
+    }
+}
