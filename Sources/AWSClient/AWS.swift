@@ -30,8 +30,9 @@ public struct AWSConfiguration: Sendable {
     public var containerCredentialsTimeout: Duration = .seconds(2)
     /// Where request-level debug logs and warnings go. Secrets are never logged.
     public var logger = Logger(label: "mend.aws")
-    /// The HTTP client (default: AsyncHTTPClient's shared client).
-    public var httpClient: HTTPClient = .shared
+    /// The HTTP client (default: a process-wide client that fails fast on refused connections
+    /// and never follows redirects).
+    public var httpClient: HTTPClient = awsDefaultHTTPClient
 
     public init() {}
 }

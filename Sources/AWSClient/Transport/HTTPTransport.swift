@@ -44,7 +44,7 @@ struct AsyncHTTPTransport: HTTPTransport {
     /// Answers larger than this are refused (AWS answers are small; 500 groups are ~2 MB).
     let maxBodyBytes: Int
 
-    init(client: HTTPClient = .shared, maxBodyBytes: Int = 64 << 20) {
+    init(client: HTTPClient = awsDefaultHTTPClient, maxBodyBytes: Int = 64 << 20) {
         self.client = client
         self.maxBodyBytes = maxBodyBytes
     }
@@ -72,6 +72,21 @@ struct AsyncHTTPTransport: HTTPTransport {
         }
     }
 }
+
+/// The process-wide HTTP client of the AWS client (never shut down, like `HTTPClient.shared`).
+///
+/// Unlike AsyncHTTPClient's defaults it does not keep re-dialling a refused connection until the
+/// request deadline (the Query engine retries by AWS's rules instead), never follows redirects
+/// (a signed request must not wander), and gives up connecting after 5 seconds.
+let awsDefaultHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration(
+        redirectConfiguration: .disallow,
+        timeout: .init(connect: .seconds(5), read: .seconds(60)),
+        decompression: .disabled
+    )
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
 
 extension URL {
     /// `host` or `host:port` as the `Host` header must carry it.

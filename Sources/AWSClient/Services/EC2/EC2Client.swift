@@ -8,7 +8,8 @@ public struct EC2Client: EC2API {
     init(engine: QueryEngine) { self.engine = engine }
 
     public func describeInstanceTypes(_ instanceTypes: [String]) async throws -> [InstanceTypeInfo] {
-        let unique = Array(NSOrderedSet(array: instanceTypes).compactMap { $0 as? String })
+        var seen: Set<String> = []
+        let unique = instanceTypes.filter { seen.insert($0).inserted }
         for type in unique where !type.contains(".") {
             throw AWSClientError.invalidInput(operation: "DescribeInstanceTypes", field: "InstanceType", value: type, expected: "an instance type like m5.large")
         }
