@@ -99,6 +99,8 @@ final class MotoServer: Sendable {
     func allowUnauthenticatedRequests(_ count: Int) async throws {
         var request = URLRequest(url: URL(string: "\(endpoint)/moto-api/reset-auth")!)
         request.httpMethod = "POST"
+        // moto reads the raw body; a form content type would make Flask swallow it.
+        request.setValue("text/plain", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(String(count).utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw MotoUnavailable(reason: "reset-auth failed") }
