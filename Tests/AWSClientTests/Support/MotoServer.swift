@@ -6,13 +6,9 @@ import Synchronization
 import Testing
 @testable import AWSClient
 
-/// Process ids of emulators this test process started, terminated when the process exits.
-private let startedProcesses = Mutex<[Int32]>([])
-private let exitHookInstalled = Mutex(false)
-
-private func terminateStartedProcesses() {
-    for pid in startedProcesses.withLock({ $0 }) { kill(pid, SIGTERM) }
-}
+/// The write ends of the pipes the emulators' watchdog shells read: they stay open while this
+/// test process lives and close when it exits (even on a crash), which stops the emulators.
+private let lifelines = Mutex<[Pipe]>([])
 
 /// A moto_server on a free 127.0.0.1 port: one shared instance per test process (started lazily,
 /// waited for with a bounded readiness poll, terminated when the process exits), and a second
@@ -64,8 +60,16 @@ final class MotoServer: Sendable {
         let (path, prefix) = try executable()
         let port = try closedLoopbackPort()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = prefix + ["-H", "127.0.0.1", "-p", String(port)]
+        // A watchdog shell runs moto and stops it when its stdin (our lifeline pipe) reaches EOF,
+        // that is, when this test process exits for any reason. SIGKILL, because a child spawned
+        // from a NIO thread inherits a mask that blocks SIGTERM.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", #""$0" "$@" & pid=$!; trap 'kill -KILL $pid 2>/dev/null' EXIT INT TERM; while read -r _; do :; done; exit 0"#,
+            path,
+        ] + prefix + ["-H", "127.0.0.1", "-p", String(port)]
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
         // Never let the emulator reach real AWS credentials or config.
@@ -74,11 +78,7 @@ final class MotoServer: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let pid = process.processIdentifier
-        startedProcesses.withLock { $0.append(pid) }
-        exitHookInstalled.withLock { installed in
-            if !installed { atexit { terminateStartedProcesses() }; installed = true }
-        }
+        lifelines.withLock { $0.append(lifeline) }
         let server = MotoServer(port: port)
         // Readiness: bounded poll (at most 30 s) of moto's own API.
         let deadline = ContinuousClock.now + .seconds(30)
