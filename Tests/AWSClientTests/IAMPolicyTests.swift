@@ -21,6 +21,10 @@ struct IAMPolicyTests {
         var secretAccessKey: String
         var taggedGroup: String
         var templateID: String
+        /// A user allowed only to assume ``roleARN``, which holds the autoscaler policy.
+        var deployerKeyID: String
+        var deployerSecret: String
+        var roleARN: String
     }
 
     private static let fixture = Mutex<Task<Fixture, any Error>?>(nil)
@@ -64,12 +68,26 @@ struct IAMPolicyTests {
         let accessKeyID = try #require(key.first("AccessKeyId")?.text)
         let secret = try #require(key.first("SecretAccessKey")?.text)
 
+        // A role holding the same policy, assumable by a deployer user (temporary credentials path).
+        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/deployer"},"Action":"sts:AssumeRole"}]}"#
+        let role = try await iam([("Action", "CreateRole"), ("RoleName", "mend-autoscaler-role"), ("AssumeRolePolicyDocument", trust)])
+        let roleARN = try #require(role.first("Arn")?.text)
+        _ = try await iam([("Action", "AttachRolePolicy"), ("RoleName", "mend-autoscaler-role"), ("PolicyArn", policyARN)])
+        _ = try await iam([("Action", "CreateUser"), ("UserName", "deployer")])
+        let assumeOnly = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#
+        _ = try await iam([("Action", "PutUserPolicy"), ("UserName", "deployer"), ("PolicyName", "assume"), ("PolicyDocument", assumeOnly)])
+        let deployerKey = try await iam([("Action", "CreateAccessKey"), ("UserName", "deployer")])
+
         let setup = try await awsClient(endpoint: moto.endpoint)
         let templateID = try await setup.createLaunchTemplate(name: "iam-lt", instanceType: "m5.large")
         try await setup.createAutoScalingGroup(name: "iam-tagged", launchTemplate: "iam-lt", min: 0, max: 5, desired: 2,
                                                tags: ["k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/iam": "owned"])
         try await moto.allowUnauthenticatedRequests(0)
-        return Fixture(endpoint: moto.endpoint, accessKeyID: accessKeyID, secretAccessKey: secret, taggedGroup: "iam-tagged", templateID: templateID)
+        return Fixture(
+            endpoint: moto.endpoint, accessKeyID: accessKeyID, secretAccessKey: secret, taggedGroup: "iam-tagged", templateID: templateID,
+            deployerKeyID: try #require(deployerKey.first("AccessKeyId")?.text),
+            deployerSecret: try #require(deployerKey.first("SecretAccessKey")?.text), roleARN: roleARN
+        )
     }
 
     static func isDenied(_ error: any Error) -> Bool {
@@ -146,6 +164,34 @@ struct IAMPolicyTests {
         let admin = try await awsClient(endpoint: fixture.endpoint, accessKey: fixture.accessKeyID, secret: fixture.secretAccessKey)
         let group = try #require(try await admin.autoScaling.describeAutoScalingGroups(.init(names: [fixture.taggedGroup])).first)
         #expect(group.maxSize == 5)
+    }
+
+    @Test func assumedRoleCredentialsSignWithTheirSessionTokenAndCarryTheRolePolicy() async throws {
+        let fixture = try await Self.shared()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try directory.write("config", """
+            [profile deployer]
+            aws_access_key_id = \(fixture.deployerKeyID)
+            aws_secret_access_key = \(fixture.deployerSecret)
+            [profile autoscaler]
+            role_arn = \(fixture.roleARN)
+            source_profile = deployer
+            """)
+        let aws = try await AWS.connect(isolatedConfiguration([
+            "AWS_CONFIG_FILE": config, "AWS_PROFILE": "autoscaler", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": fixture.endpoint,
+        ]))
+        let credentials = try await aws.credentials.credentials()
+        #expect(credentials.sessionToken != nil)
+        // moto verifies this signature (X-Amz-Security-Token included) and the role's policy.
+        let groups = try await aws.autoScaling.describeAutoScalingGroups(.init(names: [fixture.taggedGroup]))
+        #expect(groups.map(\.name) == [fixture.taggedGroup])
+        await #expect(performing: {
+            try await aws.createAutoScalingGroup(name: "sneaky-role", launchTemplate: "iam-lt", min: 0, max: 1, desired: 0, tags: [:])
+        }, throws: Self.isDenied)
+        // The deployer itself may only assume the role.
+        let deployer = try await awsClient(endpoint: fixture.endpoint, accessKey: fixture.deployerKeyID, secret: fixture.deployerSecret)
+        await #expect(performing: { _ = try await deployer.autoScaling.describeAutoScalingGroups(.init()) }, throws: Self.isDenied)
     }
 
     /// moto ignores identity-policy conditions, so the tag condition is proven by the policy's shape.
