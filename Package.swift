@@ -94,12 +94,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: Benchmarks (figures for people, not timed tests).
+        .executableTarget(
+            name: "AWSClientBenchmarks",
+            dependencies: [
+                "AWSClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/AWSClientBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
         .testTarget(name: "AWSClientTests", dependencies: [
             "AWSClient",
+            "MendTime",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
