@@ -117,6 +117,6 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"], exclude: ["Fixtures"]),
     ]
 )
