@@ -4,7 +4,7 @@ import PackageDescription
 /// Mend: self-healing for Kubernetes on AWS.
 ///
 /// Libraries hold all behaviour; the executables are thin shells over them.
-/// See `README.md` for the layout and `docs/ARCHITECTURE.md` for the design.
+/// See `README.md` for the layout and what each module does.
 let package = Package(
     name: "mend",
     platforms: [.macOS(.v15)],
