@@ -19,6 +19,9 @@ struct Arguments {
     var pods = 50_000
     var nodes = 5_000
     var events = 20_000
+    /// Internal: measure one cache kind in a fresh process (so freed memory from other work
+    /// cannot be reused and hide the cache's growth).
+    var memoryOnly: String?
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -27,6 +30,7 @@ struct Arguments {
             case "--pods": pods = iterator.next().flatMap { Int($0) } ?? pods
             case "--nodes": nodes = iterator.next().flatMap { Int($0) } ?? nodes
             case "--events": events = iterator.next().flatMap { Int($0) } ?? events
+            case "--memory-only": memoryOnly = iterator.next()
             default: break
             }
         }
@@ -58,25 +62,15 @@ func decodeBenchmark<T: Decodable>(_ name: String, _ type: T.Type, _ data: Data,
 }
 
 let arguments = Arguments()
-print("KubeClient benchmarks (release build, one core for decoding)")
-
-// MARK: 1. List decoding
-
-let nodeList = try Fixtures.list(kind: "NodeList", items: (0..<arguments.nodes).map(Fixtures.node)).serialized(sortedKeys: false)
-try decodeBenchmark("NodeList of \(arguments.nodes) → [Node]", ObjectList<Node>.self, nodeList, count: arguments.nodes)
-let podList = try Fixtures.list(kind: "PodList", items: (0..<arguments.pods).map { Fixtures.pod($0) }).serialized(sortedKeys: false)
-print(String(format: "  (average pod JSON: %.0f bytes, node JSON: %.0f bytes)",
-             Double(podList.count) / Double(arguments.pods), Double(nodeList.count) / Double(arguments.nodes)))
-try decodeBenchmark("PodList of \(arguments.pods) → [Pod]", ObjectList<Pod>.self, podList, count: arguments.pods)
-try decodeBenchmark("PodList of \(arguments.pods) → [PodSummary]", ObjectList<PodSummary>.self, podList, count: arguments.pods)
 
 // MARK: 2. Informer cache memory
 
 // Each pod is decoded on its own (as watch events arrive) so the decoder's temporaries stay small
 // and the growth of resident memory is the cache itself.
-let podDocuments = try (0..<arguments.pods).map { try Fixtures.pod($0).serialized(sortedKeys: false) }
+func podDocuments() throws -> [Data] { try (0..<arguments.pods).map { try Fixtures.pod($0).serialized(sortedKeys: false) } }
 
 func cacheBytes<T: Decodable & Sendable>(_ type: T.Type, key: (T) -> String) throws -> Double {
+    let podDocuments = try podDocuments()
     let decoder = JSONDecoder()
     // Warm up the allocator and the decoder.
     for document in podDocuments.prefix(200) { _ = try decoder.decode(T.self, from: document) }
@@ -93,10 +87,46 @@ func cacheBytes<T: Decodable & Sendable>(_ type: T.Type, key: (T) -> String) thr
     return perPod
 }
 
-let fullBytes = try cacheBytes(Pod.self) { $0.key }
-let slimBytes = try cacheBytes(PodSummary.self) { "\($0.namespace)/\($0.name)" }
+func measureInChild(_ kind: String) throws -> Double {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    process.arguments = ["--memory-only", kind, "--pods", String(arguments.pods)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
+}
+
+
+if let kind = arguments.memoryOnly {
+    let bytes = kind == "slim"
+        ? try cacheBytes(PodSummary.self) { "\($0.namespace)/\($0.name)" }
+        : try cacheBytes(Pod.self) { $0.key }
+    print(String(format: "%.0f", bytes))
+    exit(0)
+}
+
+print("KubeClient benchmarks (release build, one core for decoding)")
+
+// MARK: Informer cache memory (each kind measured in a fresh child process)
+
+let fullBytes = try measureInChild("full")
+let slimBytes = try measureInChild("slim")
 print(String(format: "Informer cache of %d pods: full Pod %.0f bytes/pod, PodSummary %.0f bytes/pod (resident memory growth, key included)",
              arguments.pods, fullBytes, slimBytes))
+
+
+// MARK: 1. List decoding
+
+let nodeList = try Fixtures.list(kind: "NodeList", items: (0..<arguments.nodes).map(Fixtures.node)).serialized(sortedKeys: false)
+try decodeBenchmark("NodeList of \(arguments.nodes) → [Node]", ObjectList<Node>.self, nodeList, count: arguments.nodes)
+let podList = try Fixtures.list(kind: "PodList", items: (0..<arguments.pods).map { Fixtures.pod($0) }).serialized(sortedKeys: false)
+print(String(format: "  (average pod JSON: %.0f bytes, node JSON: %.0f bytes)",
+             Double(podList.count) / Double(arguments.pods), Double(nodeList.count) / Double(arguments.nodes)))
+try decodeBenchmark("PodList of \(arguments.pods) → [Pod]", ObjectList<Pod>.self, podList, count: arguments.pods)
+try decodeBenchmark("PodList of \(arguments.pods) → [PodSummary]", ObjectList<PodSummary>.self, podList, count: arguments.pods)
 
 // MARK: 3. Watch events per second over HTTP
 
