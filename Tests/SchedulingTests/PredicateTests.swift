@@ -333,7 +333,8 @@ struct FailedSchedulingTests {
 @Suite("Scoring")
 struct ScoringTests {
     @Test func leastAllocatedPrefersTheEmptierNode() {
-        let busy = NodeState(node: node("busy", cpu: 4000, memory: 8 << 30), pods: [pod("a", cpu: 3000, memory: 6 << 30)])
+        let busy = NodeState(
+            node: node("busy", cpu: 4000, memory: 8 << 30), pods: [pod("a", cpu: 3000, memory: 6 << 30)])
         let idle = NodeState(node: node("idle", cpu: 4000, memory: 8 << 30))
         let newcomer = pod("b", cpu: 500, memory: 1 << 30)
         // idle: cpu (4000-500)/4000 = 87, memory 7/8 = 87 → 87; busy: cpu 12, memory 12 → 12.

@@ -16,7 +16,8 @@ public enum Scoring {
         let memory = pod.requests.memory > 0 ? pod.requests.memory : defaultMemoryRequest
         let cpuScore = freeShare(
             requested: state.requested.milliCPU + cpu, allocatable: state.node.allocatable.milliCPU)
-        let memoryScore = freeShare(requested: state.requested.memory + memory, allocatable: state.node.allocatable.memory)
+        let memoryScore = freeShare(
+            requested: state.requested.memory + memory, allocatable: state.node.allocatable.memory)
         return (cpuScore + memoryScore) / 2
     }
 
