@@ -128,6 +128,32 @@ struct WatchTests {
         }
     }
 
+    @Test func everyWatcherReceivesEveryEventInOrder() async throws {
+        try await withSim { server, client in
+            let store = server.store
+            let rv = store.currentRevision
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        let (_, events) = try await client.watch("/api/v1/configmaps?watch=1&resourceVersion=\(rv)", count: 50,
+                                                                 timeout: .seconds(10))
+                        return events.compactMap { $0[path: ["object", "metadata", "name"]]?.stringValue }
+                    }
+                }
+                let deadline = ContinuousClock.now + .seconds(5)
+                while store.openWatchCount < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                for i in 0..<50 {
+                    try store.create(store.configMaps, namespace: "default", object: ["metadata": ["name": .string("c\(i)")]])
+                }
+                var all: [[String]] = []
+                for try await names in group { all.append(names) }
+                return all
+            }
+            #expect(results.count == 10)
+            for names in results { #expect(names == (0..<50).map { "c\($0)" }) }
+        }
+    }
+
     @Test func inProcessWatchStreamsStoreChanges() async throws {
         let store = ClusterStore()
         let stream = try store.watch(store.configMaps, start: .after(store.currentRevision))
