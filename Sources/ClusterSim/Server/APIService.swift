@@ -269,10 +269,18 @@ final class APIService: Sendable {
 
     func parseBody(_ request: APIRequest) throws(APIError) -> JSONValue {
         let contentType = (request.headers.first(name: "content-type") ?? "application/json").lowercased()
-        if contentType.contains("protobuf") || contentType.contains("cbor") {
-            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+        if contentType.contains("cbor") {
+            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"])
         }
         guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; an object was expected") }
+        if contentType.contains("protobuf") {
+            do { return try KubernetesProtobuf.decode(request.body) } catch {
+                if case .unsupportedKind = error {
+                    throw APIError(code: 415, reason: "UnsupportedMediaType", message: error.description)
+                }
+                throw APIError.badRequest(error.description)
+            }
+        }
         if contentType.contains("yaml") { return try YAMLDocument.parse(request.body) }
         do { return try JSONCodec.parse(request.body) } catch {
             throw APIError.badRequest("the object provided is unrecognized: \(error.description)")
