@@ -253,6 +253,47 @@ struct RESTSemanticsTests {
         }
     }
 
+    @Test func tablesCarryKubectlColumns() async throws {
+        try await withSim { server, client in
+            let accept = [("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")]
+            try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("n1", labels: ["node-role.kubernetes.io/worker": ""]))
+            let nodes = try await client.send(.GET, "/api/v1/nodes", headers: accept)
+            #expect(nodes.json["kind"] == "Table")
+            #expect(nodes.json["columnDefinitions"]?.arrayValue?.filter { $0["priority"] == 0 }.compactMap { $0["name"]?.stringValue }
+                    == ["Name", "Status", "Roles", "Age", "Version"])
+            let row = nodes.json["rows"]?.arrayValue?.first
+            #expect(row?["cells"]?.arrayValue?.prefix(3).map { $0 } == ["n1", "Ready", "worker"])
+            #expect(row?[path: ["object", "kind"]] == "PartialObjectMetadata")
+            _ = try await client.post("/api/v1/namespaces/default/events", [
+                "metadata": ["name": "e1"], "involvedObject": ["kind": "Node", "name": "n1"], "reason": "KernelDeadlock",
+                "message": "task blocked", "type": "Warning",
+            ])
+            let events = try await client.send(.GET, "/api/v1/namespaces/default/events", headers: accept)
+            #expect(events.json["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+                    == ["Last Seen", "Type", "Reason", "Object", "Message"])
+            #expect(events.json["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.dropFirst().map { $0 }
+                    == ["Warning", "KernelDeadlock", "node/n1", "task blocked"])
+            let plain = try await client.get("/api/v1/nodes")
+            #expect(plain.json["kind"] == "NodeList", "without the Table media type the list is plain JSON")
+        }
+    }
+
+    @Test func discoveryAdvertisesEvictionForKubectlDrain() async throws {
+        try await withSim { _, client in
+            let core = try await client.get("/api/v1")
+            let eviction = core.json["resources"]?.arrayValue?.first { $0["name"] == "pods/eviction" }
+            #expect(eviction?["group"] == "policy")
+            #expect(eviction?["version"] == "v1")
+            #expect(eviction?["kind"] == "Eviction")
+            let groups = try await client.get("/apis")
+            let names = groups.json["groups"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            #expect(Set(names).isSuperset(of: ["apps", "policy", "coordination.k8s.io", "events.k8s.io"]))
+            let policy = try await client.get("/apis/policy/v1")
+            #expect(policy.json["resources"]?.arrayValue?.contains { $0["name"] == "poddisruptionbudgets/status" } == true)
+            #expect(try await client.get("/version").json["minor"] == "32")
+        }
+    }
+
     @Test func createRejectsAMismatchedNamespace() async throws {
         try await withSim { server, client in
             let response = try await client.post("/api/v1/namespaces/default/configmaps",
