@@ -78,17 +78,20 @@ public final class ClusterSimServer: Sendable {
         return server
     }
 
+    private func makeSSLContext() throws -> NIOSSLContext? {
+        guard let ca = certificateAuthority else { return nil }
+        let issued = try ca.issueServerCertificate()
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKeyPEM.utf8), format: .pem)))
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.certificatePEM.utf8)))
+        // Client certificates are optional (tokens work too) but must be signed by the CA when presented.
+        tls.certificateVerification = .optionalVerification
+        return try NIOSSLContext(configuration: tls)
+    }
+
     private func bind() async throws {
-        var sslContext: NIOSSLContext?
-        if let ca = certificateAuthority {
-            let issued = try ca.issueServerCertificate()
-            var tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKeyPEM.utf8), format: .pem)))
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.certificatePEM.utf8)))
-            tls.certificateVerification = .optionalVerification
-            sslContext = try NIOSSLContext(configuration: tls)
-        }
+        let sslContext = try makeSSLContext()
         let authenticator = Authenticator(tokens: configuration.tokens,
                                           required: !configuration.tokens.isEmpty || configuration.requireAuthentication)
         let service = APIService(store: store, audit: audit, faults: faults) { [weak self] in
