@@ -30,6 +30,9 @@ struct EvictionTests {
             #expect(response.json["status"] == "Success")
             let pod = try store.get(store.pods, namespace: "default", name: "a")
             #expect(pod[path: ["metadata", "deletionTimestamp"]]?.stringValue != nil, "bound pods terminate gracefully")
+            let target = pod[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"] == "DisruptionTarget" }
+            #expect(target?["reason"] == "EvictionByEvictionAPI")
+            #expect(target?["status"] == "True")
             let after = try store.get(store.pdbs, namespace: "default", name: "web")
             #expect(after[path: ["status", "disruptionsAllowed"]] == 0)
 
