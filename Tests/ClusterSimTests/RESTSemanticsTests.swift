@@ -294,6 +294,34 @@ struct RESTSemanticsTests {
         }
     }
 
+    @Test func coreAndEventsAPIServeTheSameEvents() async throws {
+        try await withSim { _, client in
+            let created = try await client.post("/api/v1/namespaces/default/events", [
+                "metadata": ["name": "e1"], "involvedObject": ["kind": "Node", "name": "n1"], "reason": "KernelDeadlock",
+                "message": "task blocked", "type": "Warning", "reportingComponent": "mend-detector",
+            ])
+            #expect(created.status == 201)
+            let viaEvents = try await client.get("/apis/events.k8s.io/v1/namespaces/default/events/e1")
+            #expect(viaEvents.status == 200)
+            #expect(viaEvents.json["apiVersion"] == "events.k8s.io/v1")
+            #expect(viaEvents.json[path: ["regarding", "name"]] == "n1")
+            #expect(viaEvents.json["note"] == "task blocked")
+            #expect(viaEvents.json["reportingController"] == "mend-detector")
+            #expect(viaEvents.json[path: ["metadata", "uid"]] == created.json[path: ["metadata", "uid"]])
+            #expect(viaEvents.json[path: ["metadata", "resourceVersion"]] == created.json[path: ["metadata", "resourceVersion"]])
+            let selected = try await client.get("/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dn1")
+            #expect(selected.json["items"]?.arrayValue?.count == 1)
+
+            _ = try await client.patch("/apis/events.k8s.io/v1/namespaces/default/events/e1", .merge, ["note": "still blocked"])
+            #expect(try await client.get("/api/v1/namespaces/default/events/e1").json["message"] == "still blocked")
+            let duplicate = try await client.post("/apis/events.k8s.io/v1/namespaces/default/events",
+                                                  ["metadata": ["name": "e1"], "note": "x"])
+            #expect(duplicate.status == 409)
+            _ = try await client.delete("/api/v1/namespaces/default/events/e1")
+            #expect(try await client.get("/apis/events.k8s.io/v1/namespaces/default/events/e1").status == 404)
+        }
+    }
+
     @Test func createRejectsAMismatchedNamespace() async throws {
         try await withSim { server, client in
             let response = try await client.post("/api/v1/namespaces/default/configmaps",

@@ -207,6 +207,7 @@ struct StoreState {
             for uid in before { ownerReferenceCounts[uid, default: 1] -= 1 }
             for uid in after { ownerReferenceCounts[uid, default: 0] += 1 }
         }
+        mirrorCommit(resource, key: key, stored: stored)
         return stored
     }
 
@@ -376,6 +377,7 @@ struct StoreState {
         value["metadata"]?["resourceVersion"] = .string(String(revision))
         let last = StoredObject(value: value, resourceVersion: revision)
         emit(resource, type: .deleted, object: last, previous: object)
+        mirrorRemove(resource, key: key, revision: revision, now: now)
         noteBudgetRelevantChange(resource, namespace: object.namespace)
         if resource.namespaced {
             objectsPerNamespace[object.namespace, default: 1] -= 1
