@@ -143,7 +143,12 @@ public final class ClusterSimServer: Sendable {
                         watchBufferLimit: watchBufferLimit))
                 }
             }
-        let serverChannel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw ClusterSimError.cannotListen(host: configuration.host, port: configuration.port, reason: String(describing: error))
+        }
         channel.withLock { $0 = serverChannel }
         boundPort.withLock { $0 = serverChannel.localAddress?.port ?? configuration.port }
         // The disruption controller: keeps PDB status current for watchers, too.
@@ -188,4 +193,17 @@ public final class ClusterSimServer: Sendable {
 
     /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
     public func compactHistory() { store.compactHistory() }
+}
+
+/// Why ClusterSim could not start.
+public enum ClusterSimError: Error, CustomStringConvertible {
+    /// Binding the listening socket failed (port in use, address not local, ...).
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            return "ClusterSim cannot listen on \(host):\(port): \(reason). Choose another --port, or 0 for any free port."
+        }
+    }
 }
