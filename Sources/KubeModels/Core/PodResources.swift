@@ -76,9 +76,10 @@ public struct ResourceVector: Sendable, Hashable, CustomStringConvertible {
     /// Other resources, sorted by name, without zero entries.
     public private(set) var scalars: [ScalarResource]
 
-    public init(milliCPU: Int64 = 0, memory: Int64 = 0, ephemeralStorage: Int64 = 0, pods: Int64 = 0,
-        scalars: [ScalarResource] = [])
-    {
+    public init(
+        milliCPU: Int64 = 0, memory: Int64 = 0, ephemeralStorage: Int64 = 0, pods: Int64 = 0,
+        scalars: [ScalarResource] = []
+    ) {
         self.milliCPU = milliCPU
         self.memory = memory
         self.ephemeralStorage = ephemeralStorage
@@ -87,8 +88,9 @@ public struct ResourceVector: Sendable, Hashable, CustomStringConvertible {
         for scalar in scalars { self[scalar: scalar.name] += scalar.amount }
     }
 
-    /// Converts a resource list (`cpu`, `memory`, `ephemeral-storage`, `pods`, others), rounding
-    /// up as the scheduler does (CPU to the millicore, everything else to the unit).
+    /// Converts a resource list (`cpu`, `memory`, `ephemeral-storage`, `pods`, scalar resources
+    /// per ``isScalarResourceName(_:)``), rounding up as the scheduler does (CPU to the
+    /// millicore, everything else to the unit).
     public init(_ list: [String: Quantity]) {
         self.init()
         for (name, amount) in list {
@@ -97,12 +99,20 @@ public struct ResourceVector: Sendable, Hashable, CustomStringConvertible {
             case "memory": memory += amount.value
             case "ephemeral-storage": ephemeralStorage += amount.value
             case "pods": pods += amount.value
-            default: self[scalar: name] += amount.value
+            default:
+                if Self.isScalarResourceName(name) { self[scalar: name] += amount.value }
             }
         }
     }
 
     public static let zero = ResourceVector()
+
+    /// Whether the scheduler accounts for a resource beyond cpu, memory, ephemeral-storage and
+    /// pods: extended resources (`vendor.example/thing`), `kubernetes.io/` ones, `hugepages-*`
+    /// and `attachable-volumes-*`. Other names (say `storage`) are ignored, as the scheduler does.
+    public static func isScalarResourceName(_ name: String) -> Bool {
+        name.contains("/") || name.hasPrefix("hugepages-") || name.hasPrefix("attachable-volumes-")
+    }
 
     /// The amount of a scalar resource (0 when absent). Setting 0 removes the entry.
     public subscript(scalar name: String) -> Int64 {
