@@ -350,3 +350,15 @@ struct ScoringTests {
         #expect(Scoring.leastAllocated(pod(cpu: 0, memory: 0), n) == 85)
     }
 }
+
+@Suite("Scheduling shapes")
+struct SchedulingShapeTests {
+    @Test func podsDifferingOnlyByNameShareAShape() {
+        let a = pod("web-1", labels: ["app": "web"], tolerations: [Toleration(operator: .exists)])
+        let b = pod("web-2", labels: ["app": "web"], tolerations: [Toleration(operator: .exists)])
+        #expect(a.shape == b.shape)
+        #expect(Set([a.shape, b.shape]).count == 1)
+        #expect(a.shape != pod("web-3", cpu: 200, labels: ["app": "web"]).shape)
+        #expect(a.shape != pod("web-4", labels: ["app": "api"], tolerations: [Toleration(operator: .exists)]).shape)
+    }
+}
