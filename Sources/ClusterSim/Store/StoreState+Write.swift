@@ -28,8 +28,8 @@ extension StoreState {
             metadata["name"] = .string(name)
         }
         try Validation.validateCreate(resource, value: value, metadata: metadata, name: name)
-        if resource.namespaced {
-            let namespaces = catalog.resource(group: "", plural: "namespaces")!
+        // Namespaced objects need their namespace (when the catalog serves namespaces at all).
+        if resource.namespaced, let namespaces = catalog.resource(group: "", plural: "namespaces") {
             guard let ns = self.object(namespaces, namespace: nil, name: namespace) else {
                 throw APIError.notFound(namespaces, name: namespace)
             }
