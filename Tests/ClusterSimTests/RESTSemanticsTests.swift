@@ -278,6 +278,23 @@ struct RESTSemanticsTests {
         }
     }
 
+    @Test func metadataOnlyClientsGetPartialObjectMetadata() async throws {
+        try await withSim { server, client in
+            try server.store.seedRunningPod("p", labels: ["app": "web"])
+            let accept = [("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")]
+            let list = try await client.send(.GET, "/api/v1/namespaces/default/pods", headers: accept)
+            #expect(list.json["kind"] == "PartialObjectMetadataList")
+            let item = list.json["items"]?.arrayValue?.first
+            #expect(item?["kind"] == "PartialObjectMetadata")
+            #expect(item?[path: ["metadata", "labels", "app"]] == "web")
+            #expect(item?["spec"] == nil)
+            let one = try await client.send(.GET, "/api/v1/namespaces/default/pods/p",
+                                            headers: [("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")])
+            #expect(one.json["kind"] == "PartialObjectMetadata")
+            #expect(one.json["status"] == nil)
+        }
+    }
+
     @Test func discoveryAdvertisesEvictionForKubectlDrain() async throws {
         try await withSim { _, client in
             let core = try await client.get("/api/v1")
