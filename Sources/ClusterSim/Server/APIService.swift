@@ -180,9 +180,12 @@ final class APIService: Sendable {
             let outcome = try store.delete(resource, namespace: namespace, name: name, options: options)
             return .object(Self.deleteResponse(resource, outcome))
         case "deletecollection":
+            // The answer lists what was deleted (or is now terminating), as the API server's does.
             let listOpts = try listOptions(rr, request)
-            _ = try store.deleteCollection(resource, filter: listOpts.filter, options: try deleteOptions(request))
-            return .object(["kind": "Status", "apiVersion": "v1", "metadata": .object([:]), "status": "Success"])
+            let outcomes = try store.deleteCollection(resource, filter: listOpts.filter, options: try deleteOptions(request))
+            return .object(["kind": .string(resource.kind + "List"), "apiVersion": .string(resource.apiVersion),
+                            "metadata": ["resourceVersion": .string(String(store.currentRevision))],
+                            "items": .array(outcomes.map(\.object))])
         default:
             throw APIError.methodNotAllowed()
         }
