@@ -69,6 +69,7 @@ extension StoreState {
         var value = value
         value["metadata"]?["resourceVersion"] = .string(String(revision))
         let stored = StoredObject(value: value, resourceVersion: revision)
+        lastCommitted = (stored, value)
         let tableKey = Self.tableKey(resource)
         let previous = tables[tableKey]?.objects[key]
         tables[tableKey, default: Table()].objects[key] = stored
