@@ -51,6 +51,12 @@ struct SigV4SignerTests {
         #expect(signature(request) == "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736")
     }
 
+    @Test func tabsAndRunsOfBlanksCollapseToOneSpace() {
+        let headers = SigV4Signer.canonicalHeaders([("X-Test", "\t a \t b  c\t"), ("x-test", "d"), ("Host", "h")])
+        #expect(headers.map(\.name) == ["host", "x-test"])
+        #expect(headers.last?.value == "a b c,d")
+    }
+
     @Test func formBodyIsHashedIntoTheSignature() {
         let request = SigV4Signer.Request(
             method: "POST", path: "/",

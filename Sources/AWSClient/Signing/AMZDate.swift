@@ -16,9 +16,29 @@ struct AMZDate: Sendable, Equatable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let day = String(format: "%04d%02d%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        func append(_ value: Int, width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                digits.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, width: 4)
+        append(Int(parts.tm_mon) + 1, width: 2)
+        append(Int(parts.tm_mday), width: 2)
+        let day = String(decoding: digits, as: UTF8.self)
+        digits.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), width: 2)
+        append(Int(parts.tm_min), width: 2)
+        append(Int(parts.tm_sec), width: 2)
+        digits.append(UInt8(ascii: "Z"))
         self.day = day
-        self.timestamp = day + String(format: "T%02d%02d%02dZ", Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        self.timestamp = String(decoding: digits, as: UTF8.self)
     }
 
     /// Parses an HTTP `Date` header (`Sun, 30 Aug 2015 12:36:00 GMT`, RFC 7231 IMF-fixdate).
