@@ -138,3 +138,19 @@ struct SigV4SignerTests {
         #expect(credentials.maskedAccessKeyID == "ASIA************MPLE")
     }
 }
+
+@Suite("AWS timestamps")
+struct TimestampTests {
+    @Test func isoTimestampsInEveryShapeAWSAndMotoWriteAreParsed() throws {
+        let base = Date(timeIntervalSince1970: 1795428001) // 2026-11-23T10:00:01Z
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01Z") == base)
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01.500Z") == base.addingTimeInterval(0.5))
+        #expect(try #require(AMZDate.parseISO8601("2026-11-23T10:00:01.230245Z")).timeIntervalSince(base) - 0.230245 < 1e-6)
+        #expect(AMZDate.parseISO8601("2026-11-23T12:00:01+02:00") == base)
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01") == base)
+        #expect(AMZDate.parseISO8601("2026-13-23T10:00:01Z") == nil)
+        #expect(AMZDate.parseISO8601("yesterday") == nil)
+        #expect(AMZDate(base).timestamp == "20261123T100001Z")
+        #expect(AMZDate(base).day == "20261123")
+    }
+}
