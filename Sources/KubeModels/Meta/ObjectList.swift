@@ -19,9 +19,10 @@ public struct ListMeta: Codable, Sendable, Hashable {
 
 /// A list response (`PodList`, `NodeList`, ...).
 ///
-/// `Item` is usually a ``KubernetesObject``; ClusterSim may also use ``JSONValue`` items.
+/// `Item` is usually a ``KubernetesObject``; ClusterSim may also use ``JSONValue`` items, and
+/// informers may decode lists of ``PodSummary``.
 /// When `apiVersion`/`kind` are absent on decode they default from the item type.
-public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
+public struct ObjectList<Item: Sendable>: Sendable {
     public var apiVersion: String
     public var kind: String
     public var metadata: ListMeta
@@ -34,6 +35,9 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
         self.items = items
     }
 
+}
+
+extension ObjectList: Decodable where Item: Decodable {
     private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
 
     public init(from decoder: any Decoder) throws {
@@ -45,9 +49,13 @@ public struct ObjectList<Item: Codable & Sendable>: Codable, Sendable {
         // The API server sends `"items": null` for some empty lists.
         items = try c.decodeIfPresent([Item].self, forKey: .items) ?? []
     }
+}
+
+extension ObjectList: Encodable where Item: Encodable {
+    private enum EncodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        var c = encoder.container(keyedBy: EncodingKeys.self)
         try c.encode(apiVersion, forKey: .apiVersion)
         try c.encode(kind, forKey: .kind)
         try c.encode(metadata, forKey: .metadata)

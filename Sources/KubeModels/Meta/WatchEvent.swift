@@ -12,7 +12,7 @@ public enum WatchEventType: String, Codable, Sendable, Hashable {
 /// `ERROR` events carry a ``Status`` (e.g. `410 Expired`), and `BOOKMARK` events carry only
 /// metadata (a resourceVersion, perhaps the `k8s.io/initial-events-end` annotation), so those
 /// two are modelled separately from the typed object.
-public enum WatchEvent<Object: Codable & Sendable>: Sendable {
+public enum WatchEvent<Object: Sendable>: Sendable {
     case added(Object)
     case modified(Object)
     case deleted(Object)
@@ -39,9 +39,11 @@ public enum WatchEvent<Object: Codable & Sendable>: Sendable {
     }
 }
 
-extension WatchEvent: Codable {
-    private enum CodingKeys: String, CodingKey { case type, object }
-    private enum BookmarkKeys: String, CodingKey { case apiVersion, kind, metadata }
+private enum WatchEventKeys: String, CodingKey { case type, object }
+private enum BookmarkKeys: String, CodingKey { case apiVersion, kind, metadata }
+
+extension WatchEvent: Decodable where Object: Decodable {
+    private typealias CodingKeys = WatchEventKeys
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -56,8 +58,11 @@ extension WatchEvent: Codable {
         }
     }
 
+}
+
+extension WatchEvent: Encodable where Object: Encodable {
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        var c = encoder.container(keyedBy: WatchEventKeys.self)
         try c.encode(type, forKey: .type)
         switch self {
         case .added(let o), .modified(let o), .deleted(let o): try c.encode(o, forKey: .object)

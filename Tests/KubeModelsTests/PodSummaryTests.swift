@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import KubeModels
+
+@Suite("Slim pod projection")
+struct PodSummaryTests {
+    @Test func decodedSummaryAgreesWithTheFullModel() throws {
+        let data = Data(Fixtures.pod.utf8)
+        let slim = try JSONDecoder().decode(PodSummary.self, from: data)
+        let full = try JSONDecoder().decode(Pod.self, from: data)
+        #expect(slim == PodSummary(full))
+        #expect(slim.key == "shop/web-7d9f8b6c4-x2x9k")
+        #expect(slim.controllerKind == "ReplicaSet" && slim.controllerName == "web-7d9f8b6c4")
+        #expect(slim.isReady && slim.phase == .running && !slim.isTerminal)
+        #expect(slim.priority == 1000)
+        #expect(slim.requests.milliCPU == 510)
+        #expect(slim.requests.memory == 384 * 1_048_576)
+        #expect(slim.tolerations.count == 2)
+        #expect(slim.nodeSelector == ["kubernetes.io/os": "linux"])
+        #expect(slim.requiredNodeAffinity?.nodeSelectorTerms.count == 1)
+        #expect(slim.requiredAntiAffinity.first?.topologyKey == "kubernetes.io/hostname")
+        #expect(!slim.hasRequiredPodAffinity)
+        #expect(slim.hostPorts == [HostPort(port: 8080, protocol: "TCP", hostIP: "0.0.0.0")])
+        #expect(slim.safeToEvict == false)
+        #expect(!slim.isMirrorPod)
+        #expect(slim.usesLocalStorage)
+    }
+
+    @Test func mirrorDaemonSetAndMinimalPodsDecode() throws {
+        let json = """
+            {"metadata":{"name":"kube-proxy-abc","namespace":"kube-system","uid":"u",
+              "annotations":{"kubernetes.io/config.mirror":"hash"},
+              "deletionTimestamp":"2024-05-02T08:00:00Z",
+              "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"kube-proxy","uid":"d","controller":true}]},
+             "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1"}}}]},
+             "status":{"phase":"Succeeded"}}
+            """
+        let data = Data(json.utf8)
+        let slim = try JSONDecoder().decode(PodSummary.self, from: data)
+        #expect(slim == PodSummary(try JSONDecoder().decode(Pod.self, from: data)))
+        #expect(slim.isMirrorPod && slim.isDaemonSetPod && slim.isTerminal && slim.isBeingDeleted)
+        #expect(slim.requests.milliCPU == 1000)
+        #expect(slim.safeToEvict == nil)
+
+        let bare = try JSONDecoder().decode(PodSummary.self, from: Data(#"{"metadata":{"name":"x"}}"#.utf8))
+        #expect(bare.name == "x" && bare.requests.isZero && !bare.isReady)
+    }
+
+    @Test func listsOfSummariesDecode() throws {
+        let list = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[\(Fixtures.pod),\(Fixtures.pod)]}"
+        let decoded = try JSONDecoder().decode(ObjectList<PodSummary>.self, from: Data(list.utf8))
+        #expect(decoded.items.count == 2)
+        #expect(decoded.metadata.resourceVersion == "7")
+    }
+
+    @Test func resourceVectorConvertsInSchedulerUnits() throws {
+        let vector = ResourceVector(["cpu": "1.5", "memory": "1Gi", "ephemeral-storage": "10Gi", "pods": "110",
+            "nvidia.com/gpu": "2", "hugepages-2Mi": "0"])
+        #expect(vector.milliCPU == 1500)
+        #expect(vector.memory == 1 << 30)
+        #expect(vector.ephemeralStorage == 10 << 30)
+        #expect(vector.pods == 110)
+        #expect(vector[scalar: "nvidia.com/gpu"] == 2)
+        #expect(vector.scalars.count == 1)
+        var sum = vector + vector
+        #expect(sum.milliCPU == 3000 && sum[scalar: "nvidia.com/gpu"] == 4)
+        sum -= vector
+        #expect(sum == vector)
+        #expect(ResourceVector(vector.quantities) == vector)
+    }
+}
