@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A slim, read-only projection of a Pod holding only what Mend's programs use: identity,
 /// owner, placement, readiness, the scheduler's view of its requests and constraints, and the
