@@ -94,6 +94,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: Benchmarks (`swift run -c release ClusterSimBenchmarks`).
+        .executableTarget(
+            name: "ClusterSimBenchmarks",
+            dependencies: ["ClusterSim", "KubeModels"],
+            path: "Benchmarks/ClusterSimBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),

@@ -10,7 +10,9 @@ import Synchronization
 /// and its `NoSchedule`/`NoExecute` taints are tolerated by the template's tolerations plus
 /// the ones the real controller adds to every daemon pod (`not-ready`, `unreachable`,
 /// `disk-pressure`, `memory-pressure`, `pid-pressure`, `unschedulable`, and
-/// `network-unavailable` for host-network pods). Cordoned nodes stay eligible.
+/// `network-unavailable` for host-network pods). Cordoned nodes stay eligible. A running daemon
+/// pod stays while its node's `NoExecute` taints are tolerated (a `NoSchedule` taint added later
+/// keeps new pods off but does not remove the running one).
 ///
 /// As the real controller does, each pod is pinned with required node affinity
 /// `matchFields metadata.name In [<node>]` and bound by the scheduler. Pods on nodes that are
@@ -77,7 +79,14 @@ public final class DaemonSetController: SimulationPart {
         }
         template["spec"]?["tolerations"] = .array(tolerations)
         guard let view = template.simDecode(Pod.self).map({ SchedulingPod($0) }) else { return 0 }
+        // New pods need every NoSchedule/NoExecute taint tolerated; running ones only NoExecute.
         let eligible = Set(nodes.filter { Predicates.taints(view, $0) == nil && Predicates.nodeAffinity(view, $0) == nil }.map(\.name))
+        let keepable = Set(nodes.filter { node in
+            let executeOnly = SchedulingNode(name: node.name, labels: node.labels, unschedulable: node.unschedulable,
+                                             taints: node.blockingTaints.filter { $0.effect == .noExecute },
+                                             allocatable: node.allocatable)
+            return Predicates.taints(view, executeOnly) == nil && Predicates.nodeAffinity(view, node) == nil
+        }.map(\.name))
 
         var byNode: [String: [JSONValue]] = [:]
         for pod in mine where PodTemplate.isActive(pod) {
@@ -93,7 +102,7 @@ public final class DaemonSetController: SimulationPart {
         }
         var misscheduled = 0
         for (node, list) in byNode {
-            let keep = eligible.contains(node) ? 1 : 0
+            let keep = keepable.contains(node) ? 1 : 0
             if keep == 0 { misscheduled += list.count }
             let ordered = list.sorted { ($0[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $0.simName)
                 < ($1[path: ["metadata", "creationTimestamp"]]?.stringValue ?? "", $1.simName) }

@@ -9,7 +9,9 @@ enum SimYAML {
     static func parseAll(_ text: String, file: String) throws(SimulationLoadError) -> [JSONValue] {
         do {
             var documents: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: text) {
+            // Parser.nextRoot throws on bad input (iterating compose_all would stop silently).
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 let value = try convert(node, file: file)
                 if !value.isNull { documents.append(value) }
             }
