@@ -4,7 +4,7 @@ import PackageDescription
 /// Mend: self-healing for Kubernetes on AWS.
 ///
 /// Libraries hold all behaviour; the executables are thin shells over them.
-/// See `README.md` for the layout and `docs/ARCHITECTURE.md` for the design.
+/// See `README.md` for the layout and what each module does.
 let package = Package(
     name: "mend",
     platforms: [.macOS(.v15)],
@@ -94,7 +94,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // MARK: Benchmarks (`swift run -c release ClusterSimBenchmarks`).
+        // MARK: Benchmarks (figures for people, not timed tests).
+        .executableTarget(
+            name: "AWSClientBenchmarks",
+            dependencies: [
+                "AWSClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/AWSClientBenchmarks"
+        ),
+        // `swift run -c release ClusterSimBenchmarks`
         .executableTarget(
             name: "ClusterSimBenchmarks",
             dependencies: ["ClusterSim", "KubeModels"],
@@ -106,11 +116,19 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
         .testTarget(name: "AWSClientTests", dependencies: [
             "AWSClient",
+            "MendTime",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+        .testTarget(name: "ClusterSimTests", dependencies: [
+            "ClusterSim", "KubeModels", "MendTime",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], exclude: ["Fixtures"]),
     ]
 )

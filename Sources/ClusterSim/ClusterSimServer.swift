@@ -55,6 +55,8 @@ public final class ClusterSimServer: Sendable {
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
     private let boundPort: Mutex<Int> = Mutex(0)
     private let controllerTask: Mutex<RepeatedTask?> = Mutex(nil)
+    /// Open client connections, closed on shutdown.
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     private init(configuration: Configuration, store: ClusterStore, certificateAuthority: CertificateAuthority?) {
         self.configuration = configuration
@@ -76,17 +78,20 @@ public final class ClusterSimServer: Sendable {
         return server
     }
 
+    private func makeSSLContext() throws -> NIOSSLContext? {
+        guard let ca = certificateAuthority else { return nil }
+        let issued = try ca.issueServerCertificate()
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKeyPEM.utf8), format: .pem)))
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.certificatePEM.utf8)))
+        // Client certificates are optional (tokens work too) but must be signed by the CA when presented.
+        tls.certificateVerification = .optionalVerification
+        return try NIOSSLContext(configuration: tls)
+    }
+
     private func bind() async throws {
-        var sslContext: NIOSSLContext?
-        if let ca = certificateAuthority {
-            let issued = try ca.issueServerCertificate()
-            var tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(issued.privateKeyPEM.utf8), format: .pem)))
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.certificatePEM.utf8)))
-            tls.certificateVerification = .optionalVerification
-            sslContext = try NIOSSLContext(configuration: tls)
-        }
+        let sslContext = try makeSSLContext()
         let authenticator = Authenticator(tokens: configuration.tokens,
                                           required: !configuration.tokens.isEmpty || configuration.requireAuthentication)
         let service = APIService(store: store, audit: audit, faults: faults) { [weak self] in
@@ -100,8 +105,13 @@ public final class ClusterSimServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { [weak self] channel in
+                if let self {
+                    let id = ObjectIdentifier(channel)
+                    self.connections.withLock { $0[id] = channel }
+                    channel.closeFuture.whenComplete { [weak self] _ in self?.connections.withLock { _ = $0.removeValue(forKey: id) } }
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
@@ -128,7 +138,7 @@ public final class ClusterSimServer: Sendable {
     /// `http://127.0.0.1:PORT` or `https://...`.
     public var url: String { "\(configuration.tls ? "https" : "http")://\(configuration.host):\(port)" }
 
-    /// Stops listening, ends every watch and closes the server socket.
+    /// Stops listening, ends every watch and closes the server socket and open connections.
     public func shutdown() async throws {
         controllerTask.withLock { $0?.cancel(); $0 = nil }
         store.closeAllWatches()
@@ -137,6 +147,8 @@ public final class ClusterSimServer: Sendable {
             return c
         }
         try await serverChannel?.close()
+        let open = connections.withLock { Array($0.values) }
+        for connection in open { connection.close(promise: nil) }
     }
 
     /// Runs until the calling task is cancelled, then shuts down.

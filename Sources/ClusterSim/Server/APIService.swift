@@ -41,6 +41,10 @@ final class APIService: Sendable {
                 return (.object(["kind": "Status", "apiVersion": "v1", "status": "Success"]), .zero)
             }
             return (.object(audit.document), .zero)
+        case .openAPIIndex:
+            return (.object(OpenAPI.index(catalog)), .zero)
+        case .openAPI(let group, let version):
+            return (OpenAPI.document(catalog, group: group, version: version).map { .object($0) } ?? .error(.pathNotFound()), .zero)
         case .notFound:
             return (.error(.pathNotFound()), .zero)
         case .resource(let rr):
@@ -53,11 +57,18 @@ final class APIService: Sendable {
             }
             if Self.writeVerbs.contains(rr.verb) || rr.subresource == "eviction" || rr.subresource == "binding" {
                 var code = 200
-                if case .json(let status, _, _) = response { code = Int(status.code) }
+                var name = rr.name ?? ""
+                if case .json(let status, let bytes, _) = response {
+                    code = Int(status.code)
+                    // A create names its object in the response.
+                    if name.isEmpty, code == 201, let created = try? JSONCodec.parse(bytes) {
+                        name = created[path: ["metadata", "name"]]?.stringValue ?? ""
+                    }
+                }
                 audit.record(AuditEntry(
                     user: request.user, userAgent: request.userAgent, verb: rr.verb,
                     resource: rr.resource.description, subresource: rr.subresource ?? "",
-                    namespace: rr.namespace ?? "", name: rr.name ?? "", code: code,
+                    namespace: rr.namespace ?? "", name: name, code: code,
                     dryRun: request.query["dryRun"]?.contains("All") == true, time: store.clock.now))
             }
             return (response, delay)
@@ -112,7 +123,8 @@ final class APIService: Sendable {
             if let t = request.queryValue("timeoutSeconds"), let seconds = Int(t), seconds > 0 { timeout = .seconds(seconds) }
             return .watch(WatchPlan(resource: resource, filter: filter, start: start, timeout: timeout,
                                     bookmarks: request.queryFlag("allowWatchBookmarks"),
-                                    initialEventsEndBookmark: sendInitial))
+                                    initialEventsEndBookmark: sendInitial,
+                                    tableIncludeObject: Self.wantsTable(request) ? (request.queryValue("includeObject") ?? "Metadata") : nil))
         case "create":
             switch rr.subresource {
             case "eviction":
@@ -257,10 +269,18 @@ final class APIService: Sendable {
 
     func parseBody(_ request: APIRequest) throws(APIError) -> JSONValue {
         let contentType = (request.headers.first(name: "content-type") ?? "application/json").lowercased()
-        if contentType.contains("protobuf") || contentType.contains("cbor") {
-            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+        if contentType.contains("cbor") {
+            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"])
         }
         guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; an object was expected") }
+        if contentType.contains("protobuf") {
+            do { return try KubernetesProtobuf.decode(request.body) } catch {
+                if case .unsupportedKind = error {
+                    throw APIError(code: 415, reason: "UnsupportedMediaType", message: error.description)
+                }
+                throw APIError.badRequest(error.description)
+            }
+        }
         if contentType.contains("yaml") { return try YAMLDocument.parse(request.body) }
         do { return try JSONCodec.parse(request.body) } catch {
             throw APIError.badRequest("the object provided is unrecognized: \(error.description)")

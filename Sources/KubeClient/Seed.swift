@@ -1,1 +1,0 @@
-import AsyncHTTPClient; import NIOSSL; import Yams; import Logging
