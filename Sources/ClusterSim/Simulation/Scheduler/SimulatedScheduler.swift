@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Each pass takes the pending pods of `default-scheduler` (no `spec.nodeName`, not being
 /// deleted), highest priority first then oldest, and binds each through the binding
-/// subresource to the feasible node that would be least allocated afterwards (ties by name).
+/// subresource to the feasible node with the best `Scoring.leastAllocated` score (ties by name).
 /// A pod that fits nowhere gets `PodScheduled=False, reason=Unschedulable` with the
 /// scheduler's `FailedScheduling` message, and a `FailedScheduling` Warning Event; both are
 /// written again only when the message changes. Because every change to pods or nodes triggers
@@ -85,7 +85,7 @@ public final class SimulatedScheduler: SimulationPart {
             var writes = 0
             for (summary, value, _) in pending {
                 let pod = SchedulingPod(summary, namespaceLabels: labelsOf, allNamespaces: allNamespaces)
-                var best: (index: Int, score: Double, name: String)?
+                var best: (index: Int, score: Int64, name: String)?
                 var failures: [[SchedulingFailure]] = []
                 for (index, state) in states.enumerated() {
                     let reasons = state.failures(pod)
@@ -93,8 +93,8 @@ public final class SimulatedScheduler: SimulationPart {
                         failures.append(reasons)
                         continue
                     }
-                    let score = Self.allocationAfter(pod, on: state)
-                    if best == nil || score < best!.score || (score == best!.score && state.node.name < best!.name) {
+                    let score = Scoring.leastAllocated(pod, state)
+                    if best == nil || score > best!.score || (score == best!.score && state.node.name < best!.name) {
                         best = (index, score, state.node.name)
                     }
                 }
@@ -113,15 +113,6 @@ public final class SimulatedScheduler: SimulationPart {
             }
             return writes
         }
-    }
-
-    /// The mean of the CPU and memory fractions the node would have allocated with `pod` on it
-    /// (lower is better: the least-allocated score).
-    static func allocationAfter(_ pod: SchedulingPod, on state: NodeState) -> Double {
-        let allocatable = state.node.allocatable
-        let requested = state.requested + pod.requests
-        func fraction(_ used: Int64, _ total: Int64) -> Double { total > 0 ? Double(used) / Double(total) : 1 }
-        return (fraction(requested.milliCPU, allocatable.milliCPU) + fraction(requested.memory, allocatable.memory)) / 2
     }
 
     private func markUnschedulable(_ pod: JSONValue, message: String, now: Date, counter: inout UInt64) -> Int {
