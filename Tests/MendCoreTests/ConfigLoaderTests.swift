@@ -197,4 +197,28 @@ struct ConfigLoaderTests {
         let again = try ConfigLoader.load(SampleConfig.self, yaml: text, source: "normalized")
         #expect(again == (try ConfigLoader.load(SampleConfig.self, file: path)))
     }
+
+    @Test func nullOrListForAValueTypeSaysWhatTheTypeAccepts() {
+        #expect(
+            error("drain:\n  gracePeriod:\n")?.description
+                == "drainer.yaml:2:15: drain.gracePeriod: got null, expected \(GoDuration.expectation)")
+        #expect(
+            error("logging:\n  level: [debug]\n")?.description
+                == "drainer.yaml:2:10: logging.level: got a list, expected one of: trace, debug, info, notice, warning, error, critical")
+    }
+
+    @Test func duplicateKeysAreASyntaxError() {
+        let problem = error("dryRun: true\ndryRun: false\n")
+        guard case .syntax(let location, let text) = problem else {
+            Issue.record("expected a syntax error, got \(String(describing: problem))")
+            return
+        }
+        #expect(location.source == "drainer.yaml")
+        #expect(location.line != nil)
+        #expect(text.contains("dryRun"))
+    }
+
+    @Test func aDocumentThatIsNotAMappingIsRejected() {
+        #expect(error("- a\n- b\n")?.description == "drainer.yaml:1:1: (root): got a list, expected a mapping of fields")
+    }
 }

@@ -45,9 +45,12 @@ public struct ListenAddress: Sendable, Hashable, Codable, CustomStringConvertibl
         self.port = port
     }
 
+    /// What the parser accepts, for error messages.
+    public static let expectation = "host:port or :port with a port from 0 to 65535, e.g. :8080"
+
     /// Parses `:8080`, `0.0.0.0:8080`, `127.0.0.1:0`, `[::1]:9090`.
     public init(parsing text: String) throws(ConfigValueError) {
-        let expected = "host:port or :port with a port from 0 to 65535, e.g. :8080"
+        let expected = Self.expectation
         guard let colon = text.lastIndex(of: ":") else { throw ConfigValueError(expected: expected) }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -115,3 +118,5 @@ public struct LeaderElectionSettings: Sendable, Hashable, Codable {
             expected: "a duration longer than 1.2 × retryPeriod (\(GoDuration(retryPeriod.duration * 1.2)))")
     }
 }
+
+extension ListenAddress: ConfigScalar {}

@@ -169,6 +169,12 @@ private struct NodeDecoder: Decoder {
         do {
             return try T(from: self)
         } catch let error as ConfigError {
+            // A value type read as text (a duration, an enum) says what it accepts, not "text".
+            if case .wrongType(let location, let path, let value, _) = error, path == pathText,
+                let expected = Self.knownExpectation(for: T.self)
+            {
+                throw ConfigError.wrongType(location: location, path: path, value: value, expected: expected)
+            }
             throw error
         } catch let error as ConfigValueError {
             throw ConfigError.invalidValue(location: node.location, path: pathText, value: node.display, expected: error.expected)
@@ -180,12 +186,20 @@ private struct NodeDecoder: Decoder {
         }
     }
 
-    /// For enums with text raw values, "one of: a, b, c"; otherwise the decoding error's text.
-    static func expectation<T>(for type: T.Type, _ error: DecodingError) -> String {
+    /// What a value type accepts: its ``ConfigScalar/expectation``, or for enums with raw
+    /// values "one of: a, b, c".
+    static func knownExpectation<T>(for type: T.Type) -> String? {
+        if let scalar = type as? any ConfigScalar.Type { return scalar.expectation }
         if let cases = type as? any (CaseIterable & RawRepresentable).Type {
             let names = Self.rawNames(cases)
             if !names.isEmpty { return "one of: " + names.joined(separator: ", ") }
         }
+        return nil
+    }
+
+    /// ``knownExpectation(for:)``, or else the decoding error's own text.
+    static func expectation<T>(for type: T.Type, _ error: DecodingError) -> String {
+        if let known = knownExpectation(for: type) { return known }
         switch error {
         case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context),
             .keyNotFound(_, let context):

@@ -82,3 +82,10 @@ public struct ConfigValueError: Error, Sendable, Hashable, CustomStringConvertib
 
     public var description: String { "expected \(expected)" }
 }
+
+/// A configuration value written as one scalar (a duration, a percentage, a selector, an
+/// address). Its ``expectation`` is what error messages say was expected.
+public protocol ConfigScalar {
+    /// What the parser accepts, e.g. `a Go duration such as 10m, 1h30m or 500ms`.
+    static var expectation: String { get }
+}

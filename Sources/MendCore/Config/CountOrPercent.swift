@@ -5,7 +5,8 @@ public enum CountOrPercent: Sendable, Hashable, Codable, CustomStringConvertible
     case count(Int)
     case percent(Double)
 
-    static let expectation = "a non-negative count such as 3 or a percentage such as 20%"
+    /// What the parser accepts, for error messages.
+    public static let expectation = "a non-negative count such as 3 or a percentage such as 20%"
 
     /// Parses `3` or `20%` / `12.5%` (percentages from 0 to 100).
     public init(parsing text: String) throws(ConfigValueError) {
@@ -53,3 +54,5 @@ public enum CountOrPercent: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 }
+
+extension CountOrPercent: ConfigScalar {}

@@ -85,6 +85,8 @@ public struct GoDuration: Sendable, Hashable, Comparable, Codable, CustomStringC
     public static func < (lhs: GoDuration, rhs: GoDuration) -> Bool { lhs.duration < rhs.duration }
 }
 
+extension GoDuration: ConfigScalar {}
+
 extension GoDuration: ExpressibleByStringLiteral {
     /// For defaults in code; a bad literal is a programming error.
     public init(stringLiteral value: String) {

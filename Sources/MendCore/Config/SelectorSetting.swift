@@ -8,12 +8,15 @@ public struct SelectorSetting: Sendable, Hashable, Codable, CustomStringConverti
 
     public init(_ query: LabelQuery = .everything) { self.query = query }
 
+    /// What the parser accepts, for error messages.
+    public static let expectation = "a label selector such as app=web,tier!=db"
+
     /// Parses the string form.
     public init(parsing text: String) throws(ConfigValueError) {
         do {
             query = try LabelQuery(parsing: text)
         } catch {
-            throw ConfigValueError(expected: "a label selector such as app=web,tier!=db (\(error.description))")
+            throw ConfigValueError(expected: "\(Self.expectation) (\(error.description))")
         }
     }
 
@@ -31,3 +34,5 @@ public struct SelectorSetting: Sendable, Hashable, Codable, CustomStringConverti
 
     public var description: String { query.description }
 }
+
+extension SelectorSetting: ConfigScalar {}
