@@ -6,6 +6,7 @@ import Logging
 import MendCore
 import Prometheus
 import Synchronization
+import ServiceLifecycle
 import Testing
 
 @Suite("Program lifecycle", .timeLimit(.minutes(1)))
@@ -62,5 +63,50 @@ struct ProgramRunnerTests {
         let a = LeaderElectionSettings.defaultIdentity()
         let b = LeaderElectionSettings.defaultIdentity()
         #expect(a != b)
+    }
+}
+
+/// A service that ignores graceful shutdown and stops only when cancelled.
+struct StubbornService: Service {
+    func run() async throws {
+        while true { try await Task.sleep(for: .milliseconds(10)) }
+    }
+}
+
+@Suite("Graceful shutdown", .timeLimit(.minutes(1)))
+struct GracefulShutdownTests {
+    @Test func shutdownStopsTheLeadersWorkAndReleasesTheLease() async throws {
+        try await Sim.with { server, client in
+            let log = WorkLog()
+            let loop = LeaderElectedLoop(
+                mode: .elect(LeaderElectedLoopTests.election("replica-a"), api: client), logger: Logger(label: "a"),
+                factory: PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
+            ) {
+                log.begin("replica-a")
+                defer { log.end("replica-a") }
+                while true { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let group = ProgramRunner.makeGroup([loop], shutdownTimeout: .seconds(5), logger: Logger(label: "test"), signals: [])
+            let running = Task { try await group.run() }
+            #expect(await log.wait { $0.running == ["replica-a"] })
+            #expect(try await client.getLease(name: "mend-test", namespace: "default")?.spec.holderIdentity == "replica-a")
+
+            await group.triggerGracefulShutdown()  // what SIGTERM does
+            try await running.value
+            #expect(log.running.isEmpty)
+            let lease = try await client.getLease(name: "mend-test", namespace: "default")
+            #expect(lease?.spec.holderIdentity == nil)  // released: a successor need not wait out the lease
+        }
+    }
+
+    @Test func servicesThatIgnoreShutdownAreCancelledAfterTheTimeout() async throws {
+        let group = ProgramRunner.makeGroup(
+            [StubbornService()], shutdownTimeout: .milliseconds(200), logger: Logger(label: "test"), signals: [])
+        let start = ContinuousClock.now
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(50))
+        await group.triggerGracefulShutdown()
+        _ = await running.result
+        #expect(ContinuousClock.now - start < .seconds(3))
     }
 }

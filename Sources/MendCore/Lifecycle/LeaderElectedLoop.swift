@@ -54,9 +54,15 @@ public struct LeaderElectedLoop: Service {
     }
 
     /// Runs until the work ends on its own, the task is cancelled, or graceful shutdown.
+    /// Stopping because of cancellation or shutdown is a clean stop (no error), so SIGTERM
+    /// ends the program with success once the lease is released.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await self.runLoop()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.runLoop()
+            }
+        } catch is CancellationError {
+            logger.info("stopped")
         }
     }
 

@@ -34,16 +34,28 @@ public enum ProgramRunner {
     public static func run(
         _ services: [any Service], shutdownTimeout: Duration = .seconds(20), logger: Logger
     ) async throws {
+        try await makeGroup(services, shutdownTimeout: shutdownTimeout, logger: logger).run()
+    }
+
+    /// The group ``run(_:shutdownTimeout:logger:)`` runs, for callers (and tests) that want to
+    /// trigger a graceful shutdown themselves with `triggerGracefulShutdown()`.
+    ///
+    /// When any service returns or throws, the others are shut down gracefully; after
+    /// `shutdownTimeout` whatever still runs is cancelled.
+    public static func makeGroup(
+        _ services: [any Service], shutdownTimeout: Duration = .seconds(20), logger: Logger,
+        signals: [UnixSignal] = [.sigterm, .sigint]
+    ) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services.map {
                 ServiceGroupConfiguration.ServiceConfiguration(
                     service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup)
             },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: signals,
             cancellationSignals: [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownTimeout
-        try await ServiceGroup(configuration: configuration).run()
+        return ServiceGroup(configuration: configuration)
     }
 }
