@@ -37,7 +37,7 @@ struct ModelTests {
         #expect(node.condition(.diskPressure) == nil)
         #expect(node.status.allocatable?["memory"] == (try Quantity(parsing: "7220184Ki")))
         #expect(node.spec.taints?[1].description == "dedicated=batch:NoExecute")
-        #expect(node.status.daemonEndpoints?.kubeletEndpoint?.Port == 10250)
+        #expect(node.status.daemonEndpoints?.kubeletEndpoint?.port == 10250)
     }
 
     @Test func podDecodesRoundTripsAndKeepsUnknownVolumeSources() throws {
@@ -77,7 +77,8 @@ struct ModelTests {
     }
 
     @Test func limitsStandInForMissingRequests() {
-        let container = Container(name: "c", resources: .init(requests: ["cpu": "100m"], limits: ["cpu": "1", "memory": "1Gi"]))
+        let container = Container(
+            name: "c", resources: .init(requests: ["cpu": "100m"], limits: ["cpu": "1", "memory": "1Gi"]))
         #expect(PodResources.requests(of: container) == ["cpu": "100m", "memory": "1Gi"])
     }
 
@@ -155,6 +156,20 @@ struct ModelTests {
         #expect(status.code == 410 && status.reason == .expired)
         let bookmark = try JSONValue(encoding: events[1])
         #expect(bookmark["object"]?["kind"] == "Pod")
+    }
+
+    @Test func watchEventsAndUntypedListsRoundTrip() throws {
+        let pod = Pod(metadata: ObjectMeta(name: "a", namespace: "x"))
+        for event in [WatchEvent<Pod>.added(pod), .modified(pod), .deleted(pod), .error(.notFound(.pods, name: "a"))] {
+            let data = try JSONEncoder().encode(event)
+            #expect(try JSONDecoder().decode(WatchEvent<Pod>.self, from: data) == event)
+        }
+        let bookmark = WatchEvent<JSONValue>.bookmark(ObjectMeta(resourceVersion: "9"))
+        let decoded = try JSONDecoder().decode(WatchEvent<JSONValue>.self, from: JSONEncoder().encode(bookmark))
+        #expect(decoded == bookmark)
+        let untyped = ObjectList<JSONValue>(apiVersion: "v1", kind: "PodList", items: [["metadata": ["name": "a"]]])
+        let again = try JSONDecoder().decode(ObjectList<JSONValue>.self, from: JSONEncoder().encode(untyped))
+        #expect(again == untyped)
     }
 
     @Test func tolerationRules() {

@@ -41,6 +41,10 @@ final class APIService: Sendable {
                 return (.object(["kind": "Status", "apiVersion": "v1", "status": "Success"]), .zero)
             }
             return (.object(audit.document), .zero)
+        case .openAPIIndex:
+            return (.object(OpenAPI.index(catalog)), .zero)
+        case .openAPI(let group, let version):
+            return (OpenAPI.document(catalog, group: group, version: version).map { .object($0) } ?? .error(.pathNotFound()), .zero)
         case .notFound:
             return (.error(.pathNotFound()), .zero)
         case .resource(let rr):
@@ -119,7 +123,8 @@ final class APIService: Sendable {
             if let t = request.queryValue("timeoutSeconds"), let seconds = Int(t), seconds > 0 { timeout = .seconds(seconds) }
             return .watch(WatchPlan(resource: resource, filter: filter, start: start, timeout: timeout,
                                     bookmarks: request.queryFlag("allowWatchBookmarks"),
-                                    initialEventsEndBookmark: sendInitial))
+                                    initialEventsEndBookmark: sendInitial,
+                                    tableIncludeObject: Self.wantsTable(request) ? (request.queryValue("includeObject") ?? "Metadata") : nil))
         case "create":
             switch rr.subresource {
             case "eviction":

@@ -25,9 +25,10 @@ import Synchronization
 /// - Any other failure (connection, 5xx, other ERROR events, a failed list) is logged and retried
 ///   with exponential backoff and jitter on the injected clock. The loop never stops by itself;
 ///   it ends only when its task is cancelled.
-/// - `Object` may be a slim projection of the resource (any `KubernetesObject` whose
-///   `resourceType` names it), so a big cluster's pods need not be held in full.
-public final class Informer<Object: KubernetesObject>: Sendable {
+/// - `Object` may be a slim projection of the resource, so a big cluster's pods need not be held
+///   in full: `Informer<PodSummary>(podSummariesFrom: client)` decodes each pod straight into
+///   KubeModels' `PodSummary` and caches only that.
+public final class Informer<Object: Decodable & Sendable>: Sendable {
     private struct State {
         var cache: [String: Object] = [:]
         var synced = false
@@ -60,16 +61,24 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     private let backoff: Backoff
     private let clock: any MendClock
     private let logger: Logger
+    private let keyOf: @Sendable (Object) -> String
+    private let resourceVersionOf: @Sendable (Object) -> String?
     private let state = Mutex(State())
 
+    /// An informer over any decodable projection of `resource`.
+    ///
     /// - Parameters:
-    ///   - resource: the resource to list and watch (defaults to `Object.resourceType`).
+    ///   - resource: the resource to list and watch.
+    ///   - key: the cache key of an item (`namespace/name`, or `name` for cluster-scoped resources).
+    ///   - resourceVersion: the item's `metadata.resourceVersion`.
     ///   - namespace: one namespace, or `nil` for all.
     ///   - watchTimeoutSeconds: each watch asks the server to end it after a random number of
     ///     seconds in this range (client-go uses 5–10 minutes), spreading reconnects out.
     public init(
         client: KubernetesClient,
-        resource: ResourceType = Object.resourceType,
+        resource: ResourceType,
+        key: @escaping @Sendable (Object) -> String,
+        resourceVersion: @escaping @Sendable (Object) -> String?,
         namespace: String? = nil,
         labelSelector: String? = nil,
         fieldSelector: String? = nil,
@@ -81,6 +90,8 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     ) {
         self.client = client
         self.resource = resource
+        self.keyOf = key
+        self.resourceVersionOf = resourceVersion
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -281,13 +292,13 @@ public final class Informer<Object: KubernetesObject>: Sendable {
 
     // MARK: Cache changes
 
-    private func key(_ object: Object) -> String { object.key }
+    private func key(_ object: Object) -> String { keyOf(object) }
 
     private func upsert(_ object: Object) {
         state.withLock { s in
             let key = key(object)
             let old = s.cache.updateValue(object, forKey: key)
-            if let rv = object.metadata.resourceVersion { s.resourceVersion = rv }
+            if let rv = resourceVersionOf(object) { s.resourceVersion = rv }
             let event: InformerEvent<Object> = old.map { .updated(old: $0, new: object) } ?? .added(object)
             for subscriber in s.subscribers.values { subscriber.yield(event) }
         }
@@ -296,7 +307,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     private func remove(_ object: Object) {
         state.withLock { s in
             let removed = s.cache.removeValue(forKey: key(object))
-            if let rv = object.metadata.resourceVersion { s.resourceVersion = rv }
+            if let rv = resourceVersionOf(object) { s.resourceVersion = rv }
             guard removed != nil else { return }
             for subscriber in s.subscribers.values { subscriber.yield(.deleted(object)) }
         }
@@ -311,7 +322,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
             for (key, old) in s.cache where fresh[key] == nil { events.append(.deleted(old)) }
             for (key, new) in fresh {
                 if let old = s.cache[key] {
-                    if old.metadata.resourceVersion != new.metadata.resourceVersion {
+                    if resourceVersionOf(old) != resourceVersionOf(new) {
                         events.append(.updated(old: old, new: new))
                     }
                 } else {
@@ -342,5 +353,46 @@ public final class Informer<Object: KubernetesObject>: Sendable {
         }
         for subscriber in subscribers { subscriber.finish() }
         for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+    }
+}
+
+extension Informer where Object: KubernetesObject {
+    /// An informer over typed objects of `Object.resourceType`.
+    public convenience init(
+        client: KubernetesClient,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        fieldSelector: String? = nil,
+        pageSize: Int = 500,
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600,
+        backoff: Backoff = Backoff(),
+        clock: (any MendClock)? = nil,
+        logger: Logger? = nil
+    ) {
+        self.init(
+            client: client, resource: Object.resourceType, key: { $0.key }, resourceVersion: { $0.metadata.resourceVersion },
+            namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, pageSize: pageSize,
+            watchTimeoutSeconds: watchTimeoutSeconds, backoff: backoff, clock: clock, logger: logger)
+    }
+}
+
+extension Informer where Object == PodSummary {
+    /// An informer over pods that keeps only KubeModels' slim `PodSummary` of each (what the
+    /// drainer and the autoscaler need), decoded straight from the API's JSON.
+    public convenience init(
+        podSummariesFrom client: KubernetesClient,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        fieldSelector: String? = nil,
+        pageSize: Int = 500,
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600,
+        backoff: Backoff = Backoff(),
+        clock: (any MendClock)? = nil,
+        logger: Logger? = nil
+    ) {
+        self.init(
+            client: client, resource: .pods, key: { "\($0.namespace)/\($0.name)" }, resourceVersion: { $0.resourceVersion },
+            namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, pageSize: pageSize,
+            watchTimeoutSeconds: watchTimeoutSeconds, backoff: backoff, clock: clock, logger: logger)
     }
 }
