@@ -125,6 +125,11 @@ let package = Package(
             ],
             path: "Benchmarks/AWSClientBenchmarks"
         ),
+        .executableTarget(
+            name: "KubeClientBenchmarks",
+            dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KubeClientBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
