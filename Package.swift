@@ -117,6 +117,15 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ClusterSimTests",
+            dependencies: [
+                "ClusterSim", "KubeModels", "MendTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"]),
     ]
 )

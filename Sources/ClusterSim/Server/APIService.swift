@@ -53,11 +53,18 @@ final class APIService: Sendable {
             }
             if Self.writeVerbs.contains(rr.verb) || rr.subresource == "eviction" || rr.subresource == "binding" {
                 var code = 200
-                if case .json(let status, _, _) = response { code = Int(status.code) }
+                var name = rr.name ?? ""
+                if case .json(let status, let bytes, _) = response {
+                    code = Int(status.code)
+                    // A create names its object in the response.
+                    if name.isEmpty, code == 201, let created = try? JSONCodec.parse(bytes) {
+                        name = created[path: ["metadata", "name"]]?.stringValue ?? ""
+                    }
+                }
                 audit.record(AuditEntry(
                     user: request.user, userAgent: request.userAgent, verb: rr.verb,
                     resource: rr.resource.description, subresource: rr.subresource ?? "",
-                    namespace: rr.namespace ?? "", name: rr.name ?? "", code: code,
+                    namespace: rr.namespace ?? "", name: name, code: code,
                     dryRun: request.query["dryRun"]?.contains("All") == true, time: store.clock.now))
             }
             return (response, delay)
