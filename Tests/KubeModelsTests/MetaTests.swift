@@ -11,9 +11,13 @@ struct MetaTests {
         #expect(ResourceType.pods.path(namespace: "default", name: "web-0") == "/api/v1/namespaces/default/pods/web-0")
         #expect(ResourceType.pods.path() == "/api/v1/pods")
         #expect(ResourceType.leases.apiVersion == "coordination.k8s.io/v1")
-        #expect(ResourceType.leases.path(namespace: "kube-system") == "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases")
+        #expect(
+            ResourceType.leases.path(namespace: "kube-system")
+                == "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases")
         #expect(ResourceType.nodes.path(namespace: "ignored", name: "n1") == "/api/v1/nodes/n1")
-        #expect(ResourceType.pods.path(namespace: "a", name: "p", subresource: "eviction") == "/api/v1/namespaces/a/pods/p/eviction")
+        #expect(
+            ResourceType.pods.path(namespace: "a", name: "p", subresource: "eviction")
+                == "/api/v1/namespaces/a/pods/p/eviction")
     }
 
     @Test func statusDecodesAPIServerErrors() throws {
@@ -35,7 +39,9 @@ struct MetaTests {
         #expect(try IntOrString.string("50%").scaledValue(total: 5, roundUp: true) == 3)
         #expect(try IntOrString.string("50%").scaledValue(total: 5, roundUp: false) == 2)
         #expect(try IntOrString.int(2).scaledValue(total: 5, roundUp: true) == 2)
-        #expect(throws: IntOrStringError.notAPercentage("half")) { try IntOrString.string("half").scaledValue(total: 4, roundUp: true) }
+        #expect(throws: IntOrStringError.notAPercentage("half")) {
+            try IntOrString.string("half").scaledValue(total: 4, roundUp: true)
+        }
         let decoded = try JSONDecoder().decode([IntOrString].self, from: Data(#"[1,"25%"]"#.utf8))
         #expect(decoded == [.int(1), .string("25%")])
     }

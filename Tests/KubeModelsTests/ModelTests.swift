@@ -37,7 +37,7 @@ struct ModelTests {
         #expect(node.condition(.diskPressure) == nil)
         #expect(node.status.allocatable?["memory"] == (try Quantity(parsing: "7220184Ki")))
         #expect(node.spec.taints?[1].description == "dedicated=batch:NoExecute")
-        #expect(node.status.daemonEndpoints?.kubeletEndpoint?.Port == 10250)
+        #expect(node.status.daemonEndpoints?.kubeletEndpoint?.port == 10250)
     }
 
     @Test func podDecodesRoundTripsAndKeepsUnknownVolumeSources() throws {
@@ -77,7 +77,8 @@ struct ModelTests {
     }
 
     @Test func limitsStandInForMissingRequests() {
-        let container = Container(name: "c", resources: .init(requests: ["cpu": "100m"], limits: ["cpu": "1", "memory": "1Gi"]))
+        let container = Container(
+            name: "c", resources: .init(requests: ["cpu": "100m"], limits: ["cpu": "1", "memory": "1Gi"]))
         #expect(PodResources.requests(of: container) == ["cpu": "100m", "memory": "1Gi"])
     }
 

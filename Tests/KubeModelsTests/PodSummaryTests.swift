@@ -70,15 +70,18 @@ struct PodSummaryTests {
     }
 
     @Test func listsOfSummariesDecode() throws {
-        let list = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[\(Fixtures.pod),\(Fixtures.pod)]}"
+        let list =
+            "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[\(Fixtures.pod),\(Fixtures.pod)]}"
         let decoded = try JSONDecoder().decode(ObjectList<PodSummary>.self, from: Data(list.utf8))
         #expect(decoded.items.count == 2)
         #expect(decoded.metadata.resourceVersion == "7")
     }
 
     @Test func resourceVectorConvertsInSchedulerUnits() throws {
-        let vector = ResourceVector(["cpu": "1.5", "memory": "1Gi", "ephemeral-storage": "10Gi", "pods": "110",
-            "nvidia.com/gpu": "2", "hugepages-2Mi": "0"])
+        let vector = ResourceVector([
+            "cpu": "1.5", "memory": "1Gi", "ephemeral-storage": "10Gi", "pods": "110",
+            "nvidia.com/gpu": "2", "hugepages-2Mi": "0",
+        ])
         #expect(vector.milliCPU == 1500)
         #expect(vector.memory == 1 << 30)
         #expect(vector.ephemeralStorage == 10 << 30)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import KubeModels
@@ -108,5 +109,3 @@ struct QuantityTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([Quantity].self, from: Data(#"["12Q"]"#.utf8)) }
     }
 }
-
-import Foundation

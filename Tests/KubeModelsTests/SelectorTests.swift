@@ -36,7 +36,8 @@ struct LabelSelectorTests {
     }
 
     @Test func decodesAndConvertsToStringForm() throws {
-        let json = #"{"matchLabels":{"app":"web"},"matchExpressions":[{"key":"env","operator":"NotIn","values":["dev","qa"]}]}"#
+        let json =
+            #"{"matchLabels":{"app":"web"},"matchExpressions":[{"key":"env","operator":"NotIn","values":["dev","qa"]}]}"#
         let selector = try JSONDecoder().decode(LabelSelector.self, from: Data(json.utf8))
         #expect(selector.query.description == "app=web,env notin (dev,qa)")
         #expect(selector.query.matches(labels) == selector.matches(labels))
@@ -52,7 +53,8 @@ struct LabelQueryTests {
         arguments: [
             ("app=web", true, "app=web"), ("app==web", true, "app==web"), ("app!=web", false, "app!=web"),
             ("app!=db", true, "app!=db"), ("missing!=x", true, "missing!=x"),
-            ("env in (prod,staging)", true, "env in (prod,staging)"), ("env in (staging, prod)", true, "env in (prod,staging)"),
+            ("env in (prod,staging)", true, "env in (prod,staging)"),
+            ("env in (staging, prod)", true, "env in (prod,staging)"),
             ("env notin (prod)", false, "env notin (prod)"), ("missing notin (x)", true, "missing notin (x)"),
             ("app", true, "app"), ("!app", false, "!app"), ("!missing", true, "!missing"),
             ("cores>3", true, "cores>3"), ("cores>4", false, "cores>4"), ("cores<5", true, "cores<5"),
@@ -121,7 +123,9 @@ struct FieldSelectorTests {
 
     @Test func unsupportedFieldsAreNamed() throws {
         let selector = try FieldSelector(parsing: "spec.nodeName=a,spec.bogus=b")
-        #expect(throws: SelectorError.unsupportedField(field: "spec.bogus", supported: ["metadata.name", "spec.nodeName"])) {
+        #expect(
+            throws: SelectorError.unsupportedField(field: "spec.bogus", supported: ["metadata.name", "spec.nodeName"])
+        ) {
             try selector.validate(supportedFields: ["spec.nodeName", "metadata.name"])
         }
     }

@@ -49,6 +49,8 @@ struct TimeTests {
         ])
     func malformed(text: String) {
         #expect(throws: TimestampError(text: text)) { try KubeTime(parsing: text) }
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([KubeTime].self, from: Data("[\"\(text)\"]".utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([KubeTime].self, from: Data("[\"\(text)\"]".utf8))
+        }
     }
 }

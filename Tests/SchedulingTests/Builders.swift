@@ -4,13 +4,16 @@ import KubeModels
 
 /// Small constructors so each test states only what matters to it.
 func node(
-    _ name: String = "n1", cpu: Int64 = 4000, memory: Int64 = 8 << 30, pods: Int64 = 110, labels: [String: String] = [:],
+    _ name: String = "n1", cpu: Int64 = 4000, memory: Int64 = 8 << 30, pods: Int64 = 110,
+    labels: [String: String] = [:],
     unschedulable: Bool = false, taints: [Taint] = [], scalars: [ScalarResource] = []
 ) -> SchedulingNode {
     SchedulingNode(
-        name: name, labels: labels.merging(["kubernetes.io/hostname": name]) { a, _ in a }, unschedulable: unschedulable,
+        name: name, labels: labels.merging(["kubernetes.io/hostname": name]) { a, _ in a },
+        unschedulable: unschedulable,
         taints: taints,
-        allocatable: ResourceVector(milliCPU: cpu, memory: memory, ephemeralStorage: 20 << 30, pods: pods, scalars: scalars))
+        allocatable: ResourceVector(
+            milliCPU: cpu, memory: memory, ephemeralStorage: 20 << 30, pods: pods, scalars: scalars))
 }
 
 func pod(
@@ -22,7 +25,8 @@ func pod(
     SchedulingPod(
         namespace: namespace, name: name, labels: labels, nodeName: nodeName,
         requests: ResourceVector(milliCPU: cpu, memory: memory, scalars: scalars), tolerations: tolerations,
-        nodeSelector: nodeSelector, requiredNodeAffinity: affinity, hostPorts: hostPorts, antiAffinityTerms: antiAffinity)
+        nodeSelector: nodeSelector, requiredNodeAffinity: affinity, hostPorts: hostPorts,
+        antiAffinityTerms: antiAffinity)
 }
 
 func affinity(_ requirements: NodeSelectorRequirement..., fields: [NodeSelectorRequirement]? = nil) -> NodeSelector {

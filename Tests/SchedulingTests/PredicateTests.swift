@@ -11,8 +11,9 @@ struct ResourcePredicateTests {
         state.add(pod("a", cpu: 600, memory: 512 << 20))
         #expect(state.fits(pod("b", cpu: 400, memory: 512 << 20)))
         #expect(state.failures(pod("b", cpu: 401)) == [.insufficient(resource: "cpu")])
-        #expect(state.failures(pod("b", cpu: 500, memory: 600 << 20))
-            == [.insufficient(resource: "cpu"), .insufficient(resource: "memory")])
+        #expect(
+            state.failures(pod("b", cpu: 500, memory: 600 << 20))
+                == [.insufficient(resource: "cpu"), .insufficient(resource: "memory")])
     }
 
     @Test func tooManyPodsWhenAllocatablePodsAreUsed() {
@@ -34,8 +35,9 @@ struct ResourcePredicateTests {
         let gpuPod = pod("g", scalars: [ScalarResource(name: "nvidia.com/gpu", amount: 1)])
         #expect(state.fits(gpuPod))
         state.add(gpuPod)
-        #expect(state.failures(pod("h", scalars: [ScalarResource(name: "nvidia.com/gpu", amount: 1)]))
-            == [.insufficient(resource: "nvidia.com/gpu")])
+        #expect(
+            state.failures(pod("h", scalars: [ScalarResource(name: "nvidia.com/gpu", amount: 1)]))
+                == [.insufficient(resource: "nvidia.com/gpu")])
         #expect(NodeState(node: node()).failures(gpuPod) == [.insufficient(resource: "nvidia.com/gpu")])
     }
 
@@ -56,22 +58,32 @@ struct NodePredicateTests {
     @Test func cordonedNodesRejectPodsUnlessTolerated() {
         let cordoned = NodeState(node: node(unschedulable: true))
         #expect(cordoned.failures(pod()) == [.unschedulable])
-        let tolerant = pod(tolerations: [Toleration(key: "node.kubernetes.io/unschedulable", operator: .exists, effect: .noSchedule)])
+        let tolerant = pod(tolerations: [
+            Toleration(key: "node.kubernetes.io/unschedulable", operator: .exists, effect: .noSchedule)
+        ])
         #expect(cordoned.fits(tolerant))
         #expect(cordoned.fits(pod(tolerations: [Toleration(operator: .exists)])))
-        #expect(!cordoned.fits(pod(tolerations: [Toleration(key: "node.kubernetes.io/unschedulable", operator: .exists, effect: .noExecute)])))
+        #expect(
+            !cordoned.fits(
+                pod(tolerations: [
+                    Toleration(key: "node.kubernetes.io/unschedulable", operator: .exists, effect: .noExecute)
+                ])))
     }
 
     @Test func blockingTaintsNeedTolerationsAndPreferNoScheduleDoesNot() {
-        let tainted = NodeState(node: node(taints: [
-            Taint(key: "soft", effect: .preferNoSchedule),
-            Taint(key: "dedicated", value: "gpu", effect: .noSchedule),
-            Taint(key: "evict", effect: .noExecute),
-        ]))
+        let tainted = NodeState(
+            node: node(taints: [
+                Taint(key: "soft", effect: .preferNoSchedule),
+                Taint(key: "dedicated", value: "gpu", effect: .noSchedule),
+                Taint(key: "evict", effect: .noExecute),
+            ]))
         #expect(tainted.failures(pod()) == [.untoleratedTaint(key: "dedicated", value: "gpu")])
-        #expect(SchedulingFailure.untoleratedTaint(key: "dedicated", value: "gpu").description
-            == "node(s) had untolerated taint {dedicated: gpu}")
-        let partly = pod(tolerations: [Toleration(key: "dedicated", operator: .equal, value: "gpu", effect: .noSchedule)])
+        #expect(
+            SchedulingFailure.untoleratedTaint(key: "dedicated", value: "gpu").description
+                == "node(s) had untolerated taint {dedicated: gpu}")
+        let partly = pod(tolerations: [
+            Toleration(key: "dedicated", operator: .equal, value: "gpu", effect: .noSchedule)
+        ])
         #expect(tainted.failures(partly) == [.untoleratedTaint(key: "evict", value: "")])
         let fully = pod(tolerations: [
             Toleration(key: "dedicated", value: "gpu"), Toleration(key: "evict", operator: .exists, effect: .noExecute),
@@ -85,18 +97,21 @@ struct NodePredicateTests {
         let n = NodeState(node: node(labels: ["zone": "a", "disk": "ssd"]))
         #expect(n.fits(pod(nodeSelector: ["zone": "a", "disk": "ssd"])))
         #expect(n.failures(pod(nodeSelector: ["zone": "b"])) == [.nodeAffinityMismatch])
-        #expect(SchedulingFailure.nodeAffinityMismatch.description == "node(s) didn't match Pod's node affinity/selector")
+        #expect(
+            SchedulingFailure.nodeAffinityMismatch.description == "node(s) didn't match Pod's node affinity/selector")
     }
 
     @Test(
         "required node affinity operators",
         arguments: [
-            (NodeSelectorOperator.in, ["a", "b"], true), (.in, ["c"], false), (.notIn, ["c"], true), (.notIn, ["a"], false),
+            (NodeSelectorOperator.in, ["a", "b"], true), (.in, ["c"], false), (.notIn, ["c"], true),
+            (.notIn, ["a"], false),
             (.exists, [], true), (.doesNotExist, [], false),
         ] as [(NodeSelectorOperator, [String], Bool)])
     func nodeAffinityOperators(op: NodeSelectorOperator, values: [String], fits: Bool) {
         let n = NodeState(node: node(labels: ["zone": "a"]))
-        #expect(n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "zone", operator: op, values: values)))) == fits)
+        #expect(
+            n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "zone", operator: op, values: values)))) == fits)
     }
 
     @Test func missingLabelsFollowKubernetesSemantics() {
@@ -113,7 +128,8 @@ struct NodePredicateTests {
         #expect(!n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "cores", operator: .gt, values: ["8"])))))
         #expect(n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "cores", operator: .lt, values: ["9"])))))
         #expect(!n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "name", operator: .lt, values: ["9"])))))
-        #expect(!n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "cores", operator: .gt, values: ["1", "2"])))))
+        #expect(
+            !n.fits(pod(affinity: affinity(NodeSelectorRequirement(key: "cores", operator: .gt, values: ["1", "2"])))))
     }
 
     @Test func termsAreOredAndEmptyTermsMatchNothing() {
@@ -130,15 +146,21 @@ struct NodePredicateTests {
     @Test func matchFieldsSelectByNodeName() {
         let n = NodeState(node: node("node-7"))
         let byName = NodeSelector(nodeSelectorTerms: [
-            NodeSelectorTerm(matchFields: [NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["node-7"])])
+            NodeSelectorTerm(matchFields: [
+                NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["node-7"])
+            ])
         ])
         #expect(n.fits(pod(affinity: byName)))
         let other = NodeSelector(nodeSelectorTerms: [
-            NodeSelectorTerm(matchFields: [NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["node-8"])])
+            NodeSelectorTerm(matchFields: [
+                NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["node-8"])
+            ])
         ])
         #expect(n.failures(pod(affinity: other)) == [.nodeAffinityMismatch])
         let unsupported = NodeSelector(nodeSelectorTerms: [
-            NodeSelectorTerm(matchFields: [NodeSelectorRequirement(key: "metadata.uid", operator: .in, values: ["node-7"])])
+            NodeSelectorTerm(matchFields: [
+                NodeSelectorRequirement(key: "metadata.uid", operator: .in, values: ["node-7"])
+            ])
         ])
         #expect(!n.fits(pod(affinity: unsupported)))
     }
@@ -176,8 +198,12 @@ struct InterPodPredicateTests {
         // The term covers only its namespaces.
         let elsewhere = NodeState(node: node(), pods: [pod("web-x", namespace: "other", labels: ["app": "web"])])
         #expect(elsewhere.fits(newcomer))
-        let everywhere = pod("web-3", antiAffinity: [AffinityTerm(
-            selector: LabelSelector(matchLabels: ["app": "web"]), namespaces: [], matchesAllNamespaces: true)])
+        let everywhere = pod(
+            "web-3",
+            antiAffinity: [
+                AffinityTerm(
+                    selector: LabelSelector(matchLabels: ["app": "web"]), namespaces: [], matchesAllNamespaces: true)
+            ])
         #expect(!elsewhere.fits(everywhere))
     }
 
@@ -185,7 +211,9 @@ struct InterPodPredicateTests {
         let loner = pod("loner", labels: ["app": "loner"], antiAffinity: [antiAffinity(["app": "web"])])
         let state = NodeState(node: node(), pods: [loner])
         #expect(state.failures(pod("web-1", labels: ["app": "web"])) == [.existingPodsAntiAffinity])
-        #expect(SchedulingFailure.existingPodsAntiAffinity.description == "node(s) didn't satisfy existing pods anti-affinity rules")
+        #expect(
+            SchedulingFailure.existingPodsAntiAffinity.description
+                == "node(s) didn't satisfy existing pods anti-affinity rules")
         #expect(state.fits(pod("db-1", labels: ["app": "db"])))
     }
 
@@ -209,17 +237,20 @@ struct InterPodPredicateTests {
             """
         let data = Data(json.utf8)
         let labels: [String: [String: String]] = ["shop": ["team": "shop"], "shop-cache": ["team": "shop"], "ops": [:]]
-        let full = SchedulingPod(try JSONDecoder().decode(Pod.self, from: data), namespaceLabels: { labels[$0] },
+        let full = SchedulingPod(
+            try JSONDecoder().decode(Pod.self, from: data), namespaceLabels: { labels[$0] },
             allNamespaces: ["shop", "shop-cache", "ops"])
-        let slim = SchedulingPod(try JSONDecoder().decode(PodSummary.self, from: data), namespaceLabels: { labels[$0] },
+        let slim = SchedulingPod(
+            try JSONDecoder().decode(PodSummary.self, from: data), namespaceLabels: { labels[$0] },
             allNamespaces: ["shop", "shop-cache", "ops"])
         #expect(full == slim)
         #expect(full.antiAffinityTerms.count == 2)
         #expect(full.antiAffinityTerms[0].namespaces == ["shop"])
         #expect(full.antiAffinityTerms[1].namespaces == ["shop", "shop-cache"])
-        #expect(full.unsupportedConstraints == [
-            "required pod affinity", "required pod anti-affinity with topologyKey topology.kubernetes.io/zone",
-        ])
+        #expect(
+            full.unsupportedConstraints == [
+                "required pod affinity", "required pod anti-affinity with topologyKey topology.kubernetes.io/zone",
+            ])
         #expect(full.requests.milliCPU == 100)
     }
 }
@@ -230,7 +261,8 @@ struct FailedSchedulingTests {
         // Cordoned, tainted, and full: the scheduler reports only "unschedulable".
         let state = NodeState(node: node(cpu: 0, unschedulable: true, taints: [Taint(key: "x", effect: .noSchedule)]))
         #expect(state.failures(pod()) == [.unschedulable])
-        let tainted = NodeState(node: node(cpu: 0, labels: ["zone": "b"], taints: [Taint(key: "x", effect: .noSchedule)]))
+        let tainted = NodeState(
+            node: node(cpu: 0, labels: ["zone": "b"], taints: [Taint(key: "x", effect: .noSchedule)]))
         #expect(tainted.failures(pod(nodeSelector: ["zone": "a"])) == [.untoleratedTaint(key: "x", value: "")])
     }
 
@@ -242,13 +274,17 @@ struct FailedSchedulingTests {
 
     @Test func messageCountsEveryReasonAndSortsAsStrings() {
         var failures: [[SchedulingFailure]] = Array(repeating: [.insufficient(resource: "memory")], count: 10)
-        failures.append(contentsOf: Array(repeating: [.insufficient(resource: "cpu"), .insufficient(resource: "memory")], count: 2))
+        failures.append(
+            contentsOf: Array(repeating: [.insufficient(resource: "cpu"), .insufficient(resource: "memory")], count: 2))
         failures.append([.untoleratedTaint(key: "node-role.kubernetes.io/control-plane", value: "")])
-        let message = FailedScheduling.message(totalNodes: 13, nodeFailures: failures,
+        let message = FailedScheduling.message(
+            totalNodes: 13, nodeFailures: failures,
             postFilterMessage: "preemption: 0/13 nodes are available: 13 Preemption is not helpful for scheduling")
-        #expect(message == "0/13 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
-            + "12 Insufficient memory, 2 Insufficient cpu. "
-            + "preemption: 0/13 nodes are available: 13 Preemption is not helpful for scheduling.")
+        #expect(
+            message
+                == "0/13 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+                + "12 Insufficient memory, 2 Insufficient cpu. "
+                + "preemption: 0/13 nodes are available: 13 Preemption is not helpful for scheduling.")
         #expect(FailedScheduling.message(totalNodes: 0, nodeFailures: []) == "no nodes available to schedule pods")
     }
 

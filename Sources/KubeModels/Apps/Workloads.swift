@@ -36,9 +36,10 @@ public struct ReplicaSet: KubernetesObject, Hashable {
         public var selector: LabelSelector?
         public var template: PodTemplateSpec?
 
-        public init(replicas: Int32? = nil, minReadySeconds: Int32? = nil, selector: LabelSelector? = nil,
-            template: PodTemplateSpec? = nil)
-        {
+        public init(
+            replicas: Int32? = nil, minReadySeconds: Int32? = nil, selector: LabelSelector? = nil,
+            template: PodTemplateSpec? = nil
+        ) {
             self.replicas = replicas
             self.minReadySeconds = minReadySeconds
             self.selector = selector
@@ -96,9 +97,10 @@ public struct DaemonSet: KubernetesObject, Hashable {
         public var minReadySeconds: Int32?
         public var revisionHistoryLimit: Int32?
 
-        public init(selector: LabelSelector? = nil, template: PodTemplateSpec = PodTemplateSpec(),
-            updateStrategy: JSONValue? = nil)
-        {
+        public init(
+            selector: LabelSelector? = nil, template: PodTemplateSpec = PodTemplateSpec(),
+            updateStrategy: JSONValue? = nil
+        ) {
             self.selector = selector
             self.template = template
             self.updateStrategy = updateStrategy

@@ -4,7 +4,8 @@ public struct Affinity: Codable, Sendable, Hashable {
     public var podAffinity: PodAffinity?
     public var podAntiAffinity: PodAffinity?
 
-    public init(nodeAffinity: NodeAffinity? = nil, podAffinity: PodAffinity? = nil, podAntiAffinity: PodAffinity? = nil) {
+    public init(nodeAffinity: NodeAffinity? = nil, podAffinity: PodAffinity? = nil, podAntiAffinity: PodAffinity? = nil)
+    {
         self.nodeAffinity = nodeAffinity
         self.podAffinity = podAffinity
         self.podAntiAffinity = podAntiAffinity

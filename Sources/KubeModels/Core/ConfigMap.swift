@@ -10,9 +10,10 @@ public struct ConfigMap: KubernetesObject, Hashable {
     public var binaryData: [String: String]?
     public var immutable: Bool?
 
-    public init(metadata: ObjectMeta, data: [String: String]? = nil, binaryData: [String: String]? = nil,
-        immutable: Bool? = nil)
-    {
+    public init(
+        metadata: ObjectMeta, data: [String: String]? = nil, binaryData: [String: String]? = nil,
+        immutable: Bool? = nil
+    ) {
         self.metadata = metadata
         self.data = data
         self.binaryData = binaryData

@@ -163,9 +163,12 @@ public struct NodeDaemonEndpoints: Codable, Sendable, Hashable {
 
     /// `core/v1.DaemonEndpoint`.
     public struct DaemonEndpoint: Codable, Sendable, Hashable {
-        public var Port: Int32
+        /// The port (the API spells the JSON member `Port`).
+        public var port: Int32
 
-        public init(port: Int32) { Port = port }
+        public init(port: Int32) { self.port = port }
+
+        private enum CodingKeys: String, CodingKey { case port = "Port" }
     }
 }
 

@@ -76,9 +76,10 @@ public struct ResourceVector: Sendable, Hashable, CustomStringConvertible {
     /// Other resources, sorted by name, without zero entries.
     public private(set) var scalars: [ScalarResource]
 
-    public init(milliCPU: Int64 = 0, memory: Int64 = 0, ephemeralStorage: Int64 = 0, pods: Int64 = 0,
-        scalars: [ScalarResource] = [])
-    {
+    public init(
+        milliCPU: Int64 = 0, memory: Int64 = 0, ephemeralStorage: Int64 = 0, pods: Int64 = 0,
+        scalars: [ScalarResource] = []
+    ) {
         self.milliCPU = milliCPU
         self.memory = memory
         self.ephemeralStorage = ephemeralStorage

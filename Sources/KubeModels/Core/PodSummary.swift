@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A slim, read-only projection of a Pod holding only what Mend's programs use: identity,
@@ -171,7 +171,9 @@ extension PodSummary: Decodable {
             isMirrorPod = false
             safeToEvict = nil
         }
-        let owner = try meta.decodeIfPresent([SlimOwner].self, forKey: .ownerReferences)?.first { $0.controller == true }
+        let owner = try meta.decodeIfPresent([SlimOwner].self, forKey: .ownerReferences)?.first {
+            $0.controller == true
+        }
         controllerKind = owner.map { WellKnown.intern($0.kind) }
         controllerName = owner?.name
         deletionTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .deletionTimestamp)
@@ -181,7 +183,8 @@ extension PodSummary: Decodable {
             nodeName = try spec.decodeIfPresent(String.self, forKey: .nodeName)
             schedulerName = try spec.decodeIfPresent(String.self, forKey: .schedulerName).map(WellKnown.intern)
             priority = try spec.decodeIfPresent(Int32.self, forKey: .priority) ?? 0
-            tolerations = (try spec.decodeIfPresent([Toleration].self, forKey: .tolerations) ?? []).map(WellKnown.intern)
+            tolerations = (try spec.decodeIfPresent([Toleration].self, forKey: .tolerations) ?? []).map(
+                WellKnown.intern)
             nodeSelector = WellKnown.internKeys(
                 try spec.decodeIfPresent([String: String].self, forKey: .nodeSelector) ?? [:])
             var nodeAffinity: NodeSelector?
@@ -207,10 +210,14 @@ extension PodSummary: Decodable {
             let overhead = try spec.decodeIfPresent([String: Quantity].self, forKey: .overhead)
             requests = ResourceVector(
                 PodResources.effectiveRequests(
-                    regular: containers.map { PodResources.requests($0.resources?.requests, limits: $0.resources?.limits) },
+                    regular: containers.map {
+                        PodResources.requests($0.resources?.requests, limits: $0.resources?.limits)
+                    },
                     initContainers: initContainers.map {
-                        (PodResources.requests($0.resources?.requests, limits: $0.resources?.limits),
-                            $0.restartPolicy == "Always")
+                        (
+                            PodResources.requests($0.resources?.requests, limits: $0.resources?.limits),
+                            $0.restartPolicy == "Always"
+                        )
                     },
                     overhead: overhead))
             var ports: [HostPort] = []
@@ -224,7 +231,8 @@ extension PodSummary: Decodable {
                 }
             }
             hostPorts = ports
-            usesLocalStorage = try spec.decodeIfPresent([SlimVolume].self, forKey: .volumes)?.contains { $0.isEmptyDir } ?? false
+            usesLocalStorage =
+                try spec.decodeIfPresent([SlimVolume].self, forKey: .volumes)?.contains { $0.isEmptyDir } ?? false
         } else {
             nodeName = nil
             schedulerName = nil

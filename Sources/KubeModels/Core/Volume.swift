@@ -149,7 +149,8 @@ public struct SecretVolumeSource: Codable, Sendable, Hashable {
     public var defaultMode: Int32?
     public var optional: Bool?
 
-    public init(secretName: String? = nil, items: [KeyToPath]? = nil, defaultMode: Int32? = nil, optional: Bool? = nil) {
+    public init(secretName: String? = nil, items: [KeyToPath]? = nil, defaultMode: Int32? = nil, optional: Bool? = nil)
+    {
         self.secretName = secretName
         self.items = items
         self.defaultMode = defaultMode

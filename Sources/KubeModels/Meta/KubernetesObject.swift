@@ -75,7 +75,8 @@ public struct KindField<Object: KubernetesObject>: Codable, Sendable, Hashable {
 
 extension KeyedDecodingContainer {
     /// Lets synthesized decoders accept objects without `apiVersion` (e.g. list items).
-    public func decode<Object>(_ type: APIVersionField<Object>.Type, forKey key: Key) throws -> APIVersionField<Object> {
+    public func decode<Object>(_ type: APIVersionField<Object>.Type, forKey key: Key) throws -> APIVersionField<Object>
+    {
         try decodeIfPresent(type, forKey: key) ?? APIVersionField()
     }
 

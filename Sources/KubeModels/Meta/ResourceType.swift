@@ -59,7 +59,8 @@ extension ResourceType {
         group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false)
     public static let configMaps = ResourceType(
         group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true)
-    public static let events = ResourceType(group: "", version: "v1", resource: "events", kind: "Event", namespaced: true)
+    public static let events = ResourceType(
+        group: "", version: "v1", resource: "events", kind: "Event", namespaced: true)
     public static let eventsV1 = ResourceType(
         group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true)
     public static let podDisruptionBudgets = ResourceType(

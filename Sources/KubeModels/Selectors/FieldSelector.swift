@@ -100,7 +100,9 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
         var escaping = false
         for c in s {
             if escaping {
-                guard c == "\\" || c == "," || c == "=" else { throw .invalidEscape(selector: text, term: String(term)) }
+                guard c == "\\" || c == "," || c == "=" else {
+                    throw .invalidEscape(selector: text, term: String(term))
+                }
                 out.append(c)
                 escaping = false
             } else if c == "\\" {

@@ -81,7 +81,8 @@ struct LabelQueryParser {
             let valueColumn = peekColumn()
             let value = try singleValue()
             guard Int64(value) != nil else { throw .notAnInteger(selector: text, column: valueColumn, value: value) }
-            return LabelRequirement(key: key, operator: token == .greaterThan ? .greaterThan : .lessThan, values: [value])
+            return LabelRequirement(
+                key: key, operator: token == .greaterThan ? .greaterThan : .lessThan, values: [value])
         case .inKeyword, .notInKeyword:
             let setColumn = column
             let values = try valueSet()
@@ -207,11 +208,21 @@ struct LabelQueryParser {
             }
             index += 1
             return .equals
-        case ">": index += 1; return .greaterThan
-        case "<": index += 1; return .lessThan
-        case "(": index += 1; return .open
-        case ")": index += 1; return .close
-        case ",": index += 1; return .comma
+        case ">":
+            index += 1
+            return .greaterThan
+        case "<":
+            index += 1
+            return .lessThan
+        case "(":
+            index += 1
+            return .open
+        case ")":
+            index += 1
+            return .close
+        case ",":
+            index += 1
+            return .comma
         default:
             let start = index
             while index < characters.count, !characters[index].isWhitespace,

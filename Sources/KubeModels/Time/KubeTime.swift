@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `metav1.Time`: an instant with second precision, encoded as `2024-01-02T03:04:05Z`.

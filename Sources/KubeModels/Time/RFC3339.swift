@@ -98,10 +98,17 @@ enum RFC3339 {
                 divisor /= 10
             }
         }
-        put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
+        put(y, 4)
+        out.append(UInt8(ascii: "-"))
+        put(m, 2)
+        out.append(UInt8(ascii: "-"))
+        put(d, 2)
         out.append(UInt8(ascii: "T"))
         let r = Int(rem)
-        put(r / 3600, 2); out.append(UInt8(ascii: ":")); put(r / 60 % 60, 2); out.append(UInt8(ascii: ":"))
+        put(r / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        put(r / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
         put(r % 60, 2)
         if fractionDigits > 0 {
             out.append(UInt8(ascii: "."))

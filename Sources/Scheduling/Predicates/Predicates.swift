@@ -103,7 +103,8 @@ public enum Predicates {
         }
         if pod.hasAntiAffinity {
             for placed in state.pods {
-                for term in pod.antiAffinityTerms where term.matches(namespace: placed.namespace, labels: placed.labels) {
+                for term in pod.antiAffinityTerms where term.matches(namespace: placed.namespace, labels: placed.labels)
+                {
                     return .podAntiAffinity
                 }
             }

@@ -55,7 +55,8 @@ public struct SchedulingPod: Sendable, Hashable {
                 || (a.namespace == b.namespace && a.name == b.name && a.labels == b.labels && a.nodeName == b.nodeName
                     && a.tolerations == b.tolerations && a.nodeSelector == b.nodeSelector
                     && a.requiredNodeAffinity == b.requiredNodeAffinity && a.hostPorts == b.hostPorts
-                    && a.antiAffinityTerms == b.antiAffinityTerms && a.unsupportedConstraints == b.unsupportedConstraints)
+                    && a.antiAffinityTerms == b.antiAffinityTerms
+                    && a.unsupportedConstraints == b.unsupportedConstraints)
         }
 
         @usableFromInline
@@ -104,7 +105,8 @@ public struct SchedulingPod: Sendable, Hashable {
     ///
     /// - Parameter namespaceLabels: the labels of a namespace, used to resolve affinity terms'
     ///   `namespaceSelector`; when it returns nil, a non-empty selector matches no namespace.
-    public init(_ pod: Pod, namespaceLabels: (String) -> [String: String]? = { _ in nil }, allNamespaces: [String] = []) {
+    public init(_ pod: Pod, namespaceLabels: (String) -> [String: String]? = { _ in nil }, allNamespaces: [String] = [])
+    {
         let namespace = pod.metadata.namespace ?? ""
         let affinity = pod.spec.affinity
         let (terms, unsupported) = Self.compile(
@@ -149,7 +151,8 @@ public struct SchedulingPod: Sendable, Hashable {
             if term.topologyKey == AffinityTerm.hostnameTopologyKey {
                 terms.append(
                     AffinityTerm(
-                        term, ownerNamespace: namespace, namespaceLabels: namespaceLabels, allNamespaces: allNamespaces))
+                        term, ownerNamespace: namespace, namespaceLabels: namespaceLabels, allNamespaces: allNamespaces)
+                )
             } else {
                 unsupported.append("required pod anti-affinity with topologyKey \(term.topologyKey)")
             }
@@ -171,9 +174,10 @@ public struct AffinityTerm: Sendable, Hashable {
     public var matchesAllNamespaces: Bool
     public var topologyKey: String
 
-    public init(selector: LabelSelector?, namespaces: Set<String>, matchesAllNamespaces: Bool = false,
-        topologyKey: String = AffinityTerm.hostnameTopologyKey)
-    {
+    public init(
+        selector: LabelSelector?, namespaces: Set<String>, matchesAllNamespaces: Bool = false,
+        topologyKey: String = AffinityTerm.hostnameTopologyKey
+    ) {
         self.selector = selector
         self.namespaces = namespaces
         self.matchesAllNamespaces = matchesAllNamespaces
@@ -200,7 +204,8 @@ public struct AffinityTerm: Sendable, Hashable {
         } else if namespaces.isEmpty {
             namespaces.insert(ownerNamespace)
         }
-        self.init(selector: term.labelSelector, namespaces: namespaces, matchesAllNamespaces: all,
+        self.init(
+            selector: term.labelSelector, namespaces: namespaces, matchesAllNamespaces: all,
             topologyKey: term.topologyKey)
     }
 
