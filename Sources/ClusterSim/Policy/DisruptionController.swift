@@ -48,9 +48,9 @@ extension StoreState {
     mutating func reconcileDisruptionBudgets(in namespace: String, now: Date) {
         guard let budgets = budgetsResource, let pods = podsResource else { return }
         let budgetKey = Self.tableKey(budgets)
-        let pdbs = (tables[budgetKey]?.objects.values ?? [:].values).filter { $0.namespace == namespace }
+        let pdbs = tables[budgetKey]?.objects(inNamespace: namespace) ?? []
         guard !pdbs.isEmpty else { return }
-        let podsInNamespace = (tables[Self.tableKey(pods)]?.objects.values ?? [:].values).filter { $0.namespace == namespace }
+        let podsInNamespace = tables[Self.tableKey(pods)]?.objects(inNamespace: namespace) ?? []
         for pdb in pdbs {
             let status = budgetStatus(pdb, pods: podsInNamespace, now: now)
             guard status != pdb.value["status"] else { continue }

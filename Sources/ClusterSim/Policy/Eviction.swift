@@ -29,8 +29,8 @@ extension StoreState {
             _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
             return success
         }
-        let pdbs = (tables[Self.tableKey(budgets)]?.objects.values ?? [:].values)
-            .filter { $0.namespace == namespace && !selectedPods($0, among: [pod]).isEmpty }
+        let pdbs = (tables[Self.tableKey(budgets)]?.objects(inNamespace: namespace) ?? [])
+            .filter { !selectedPods($0, among: [pod]).isEmpty }
             .sorted { $0.name < $1.name }
         if pdbs.count > 1 {
             throw APIError(code: 500, reason: "",

@@ -119,7 +119,8 @@ final class APIService: Sendable {
             if let t = request.queryValue("timeoutSeconds"), let seconds = Int(t), seconds > 0 { timeout = .seconds(seconds) }
             return .watch(WatchPlan(resource: resource, filter: filter, start: start, timeout: timeout,
                                     bookmarks: request.queryFlag("allowWatchBookmarks"),
-                                    initialEventsEndBookmark: sendInitial))
+                                    initialEventsEndBookmark: sendInitial,
+                                    tableIncludeObject: Self.wantsTable(request) ? (request.queryValue("includeObject") ?? "Metadata") : nil))
         case "create":
             switch rr.subresource {
             case "eviction":

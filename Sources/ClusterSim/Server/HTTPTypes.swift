@@ -74,4 +74,6 @@ struct WatchPlan: Sendable {
     var bookmarks: Bool
     /// Send a bookmark marking the end of the initial events (`sendInitialEvents=true`).
     var initialEventsEndBookmark: Bool
+    /// Send each object as a one-row `Table` (kubectl `get -w`), with this `includeObject` policy.
+    var tableIncludeObject: String?
 }

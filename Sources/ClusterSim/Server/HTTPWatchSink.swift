@@ -1,4 +1,5 @@
 import KubeModels
+import MendTime
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -18,11 +19,14 @@ final class HTTPWatchSink: WatchSink {
 
     let channel: any Channel
     let limit: Int
+    /// When set, objects go out as one-row Tables of this resource (`includeObject` policy, clock).
+    let table: (resource: ResourceDescriptor, includeObject: String, clock: any MendClock)?
     private let state = Mutex(State())
 
-    init(channel: any Channel, limit: Int) {
+    init(channel: any Channel, limit: Int, table: (resource: ResourceDescriptor, includeObject: String, clock: any MendClock)? = nil) {
         self.channel = channel
         self.limit = limit
+        self.table = table
     }
 
     func send(_ event: StoreEvent, as type: WatchEventType) -> Bool {
@@ -76,7 +80,18 @@ final class HTTPWatchSink: WatchSink {
         if !batch.isEmpty {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(batch.reduce(0) { $0 + $1.0.object.json.count + 40 })
-            for (event, type) in batch { event.writeLine(as: type, into: &bytes) }
+            for (event, type) in batch {
+                if let table, type != .bookmark {
+                    bytes.append(contentsOf: Array("{\"type\":\"\(type.rawValue)\",\"object\":".utf8))
+                    bytes.append(contentsOf: Tables.table(for: table.resource, items: [event.object],
+                                                          resourceVersion: event.resourceVersion, continueToken: nil,
+                                                          remaining: nil, includeObject: table.includeObject,
+                                                          now: table.clock.now))
+                    bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+                } else {
+                    event.writeLine(as: type, into: &bytes)
+                }
+            }
             var buffer = channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)

@@ -7,6 +7,12 @@ struct StoreState {
         var objects: [String: StoredObject] = [:]
         /// Keys in order, rebuilt lazily after creates and deletes (updates keep the order).
         var sortedKeys: [String]? = []
+        /// Keys per namespace (cluster-scoped objects under "").
+        var byNamespace: [String: Set<String>] = [:]
+
+        func objects(inNamespace namespace: String) -> [StoredObject] {
+            (byNamespace[namespace] ?? []).compactMap { objects[$0] }
+        }
     }
 
     let catalog: ResourceCatalog
@@ -21,6 +27,8 @@ struct StoreState {
     var nextWatcherID: UInt64 = 0
     var objectsPerNamespace: [String: Int] = [:]
     var dirtyBudgetNamespaces: Set<String> = []
+    /// How many objects name each owner UID in their ownerReferences (skips GC scans for the rest).
+    var ownerReferenceCounts: [String: Int] = [:]
     var budgetsDirtyEverywhere = true
 
     init(catalog: ResourceCatalog, historyLimit: Int) {
@@ -82,16 +90,20 @@ struct StoreState {
         var token: String?
         var remaining: Int?
         if items.count == limit, index < prefixEnd {
-            // Only promise more if more really match.
-            var more = 0
-            var probe = index
-            while probe < prefixEnd {
-                if let object = objects[keys[probe]], options.filter.matches(object) { more += 1 }
-                probe += 1
-            }
-            if more > 0 {
+            if options.filter.labels == nil, options.filter.fields.isEmpty {
+                // Every key in range matches: the count is known without looking.
                 token = ContinueToken(revision: revision, lastKey: keys[index - 1]).encoded
-                if options.filter.labels == nil, options.filter.fields.isEmpty { remaining = more }
+                remaining = prefixEnd - index
+            } else {
+                // With selectors the API server does not count the rest; only promise more if one matches.
+                var probe = index
+                while probe < prefixEnd {
+                    if let object = objects[keys[probe]], options.filter.matches(object) {
+                        token = ContinueToken(revision: revision, lastKey: keys[index - 1]).encoded
+                        break
+                    }
+                    probe += 1
+                }
             }
         }
         return ListPage(items: items, resourceVersion: revision, continueToken: token, remainingItemCount: remaining)
@@ -183,9 +195,18 @@ struct StoreState {
         value["metadata"]?["resourceVersion"] = .string(String(revision))
         let stored = StoredObject(value: value, resourceVersion: revision)
         let tableKey = Self.tableKey(resource)
-        let isNew = tables[tableKey]?.objects[key] == nil
+        let previous = tables[tableKey]?.objects[key]
         tables[tableKey, default: Table()].objects[key] = stored
-        if isNew { tables[tableKey]?.sortedKeys = nil }
+        if previous == nil {
+            tables[tableKey]?.sortedKeys = nil
+            tables[tableKey]?.byNamespace[stored.namespace, default: []].insert(key)
+        }
+        let before = previous?.ownerUIDs ?? []
+        let after = stored.ownerUIDs
+        if before != after {
+            for uid in before { ownerReferenceCounts[uid, default: 1] -= 1 }
+            for uid in after { ownerReferenceCounts[uid, default: 0] += 1 }
+        }
         return stored
     }
 
@@ -345,6 +366,11 @@ struct StoreState {
         let tableKey = Self.tableKey(resource)
         tables[tableKey]?.objects[key] = nil
         tables[tableKey]?.sortedKeys = nil
+        tables[tableKey]?.byNamespace[object.namespace]?.remove(key)
+        for uid in object.ownerUIDs {
+            ownerReferenceCounts[uid, default: 1] -= 1
+            if ownerReferenceCounts[uid] ?? 0 <= 0 { ownerReferenceCounts[uid] = nil }
+        }
         revision += 1
         var value = object.value
         value["metadata"]?["resourceVersion"] = .string(String(revision))
@@ -370,7 +396,7 @@ struct StoreState {
     /// Every object (any resource) with an owner reference to `owner`.
     func dependents(of owner: StoredObject) -> [(ResourceDescriptor, StoredObject)] {
         let uid = owner.uid
-        guard !uid.isEmpty else { return [] }
+        guard !uid.isEmpty, (ownerReferenceCounts[uid] ?? 0) > 0 else { return [] }
         var found: [(ResourceDescriptor, StoredObject)] = []
         for resource in catalog.resources {
             guard let table = tables[Self.tableKey(resource)] else { continue }
@@ -417,7 +443,7 @@ struct StoreState {
     mutating func beginNamespaceDeletion(_ namespace: String, now: Date) {
         for resource in catalog.resources where resource.namespaced {
             let key = Self.tableKey(resource)
-            let names = (tables[key]?.objects.values ?? [:].values).filter { $0.namespace == namespace }.map(\.name)
+            let names = (tables[key]?.objects(inNamespace: namespace) ?? []).map(\.name)
             for name in names {
                 _ = try? delete(resource, namespace: namespace, name: name, options: DeleteOptions(), now: now)
             }
