@@ -83,7 +83,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
+        .target(
+            name: "Drainer",
+            dependencies: [
+                "KubeModels",
+                "KubeClient",
+                "MendTime",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // MARK: Executables.
+        .executableTarget(
+            name: "mend-drainer",
+            dependencies: [
+                "Drainer",
+                "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "mend",
             dependencies: [
@@ -117,6 +139,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "DrainerTests", dependencies: [
+            "Drainer", "KubeClient", "KubeModels", "MendTime", "ClusterSim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [
