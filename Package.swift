@@ -126,6 +126,14 @@ let package = Package(
             ],
             path: "Benchmarks/AWSClientBenchmarks"
         ),
+        .executableTarget(
+            name: "DrainerBenchmarks",
+            dependencies: [
+                "Drainer", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DrainerBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),

@@ -159,13 +159,26 @@ final class DrainerSim: Sendable {
     }
 
     /// Runs `reconciler` (and its informer) while `body` runs; cancels them afterwards.
+    ///
+    /// - Parameter tick: when set, the manual clock moves by this much every 10 ms of real time
+    ///   (for drains that poll and retry on the clock); leave `nil` to move it only by hand.
     func running(
-        _ parts: (Reconciler, Informer<Node>, DryRunDrainerCluster?), _ body: @Sendable () async throws -> Void
+        _ parts: (Reconciler, Informer<Node>, DryRunDrainerCluster?), tick: Duration? = nil,
+        _ body: @Sendable () async throws -> Void
     ) async throws {
         let (reconciler, informer, _) = parts
+        let clock = self.clock
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await informer.run() }
             group.addTask { try await reconciler.run() }
+            if let tick {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(10))
+                        clock.advance(by: tick)
+                    }
+                }
+            }
             defer { group.cancelAll() }
             try await body()
         }

@@ -35,6 +35,7 @@ struct ReconcilerTests {
                 #expect(node.metadata.annotations?[MendNodeKeys.cordonReason]?.contains("KernelDeadlock=True,10m0s") == true)
                 // An empty node drains at once and is marked for the autoscaler.
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drained] != nil })
+                #expect(await eventually { !sim.events(reason: DrainEventReason.drainSucceeded, node: "n1").isEmpty })
                 let drained = try sim.node("n1")
                 #expect(drained.metadata.annotations?[MendNodeKeys.drainOutcome] == "succeeded")
                 #expect(drained.condition(NodeConditionType(rawValue: MendNodeKeys.drainConditionType))?.reason == "Drained")
@@ -81,7 +82,7 @@ struct ReconcilerTests {
             try sim.addPod(Build.pod("elsewhere", node: "n2"))
             try sim.setCondition("n1", "ReadonlyFilesystem", .true)
             let parts = sim.reconciler(try Self.policy("ReadonlyFilesystem"))
-            try await sim.running(parts) { () async throws in
+            try await sim.running(parts, tick: .seconds(1)) { () async throws in
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "succeeded" })
                 #expect(!sim.podExists("web-1") && !sim.podExists("web-2"))
                 #expect(sim.podExists("agent") && sim.podExists("static") && sim.podExists("done") && sim.podExists("elsewhere"))
@@ -105,6 +106,7 @@ struct ReconcilerTests {
             let parts = sim.reconciler(try Self.policy("KernelDeadlock"))
             try await sim.running(parts) { () async throws in
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "blocked" })
+                #expect(await eventually { !sim.events(reason: DrainEventReason.drainBlocked, node: "n1").isEmpty })
                 #expect(sim.podExists("web") && sim.podExists(blocker))
                 #expect(sim.evictions(of: "web") == 0)
                 let event = try #require(sim.events(reason: DrainEventReason.drainBlocked, node: "n1").first)
@@ -134,6 +136,11 @@ struct ReconcilerTests {
                 try sim.addPod(Build.pod("web-c", node: "n2"))
                 #expect(await sim.clock.waitForSleepers(count: 2))
                 sim.clock.advance(by: .seconds(5))
+                #expect(await eventually { !sim.podExists("web-a") }, "evicted at the retry after Retry-After / the retry interval")
+                for _ in 0..<50 where try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == nil {
+                    sim.clock.advance(by: .seconds(1))  // the drain polls until the pod is gone
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "succeeded" })
                 #expect(!sim.podExists("web-a"))
                 #expect(sim.evictions(of: "web-a") == 1)
@@ -151,13 +158,14 @@ struct ReconcilerTests {
             let parts = sim.reconciler(policy)
             try await sim.running(parts) { () async throws in
                 #expect(await eventually { !sim.events(reason: DrainEventReason.evictionBlocked, node: "n1").isEmpty })
-                for _ in 0..<30 {
-                    #expect(await sim.clock.waitForSleepers(count: 2))
-                    sim.clock.advance(by: .seconds(5))
-                    if try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] != nil { break }
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+                #expect(sim.podExists("db-0"))
+                sim.clock.advance(by: .seconds(119))
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == nil, "not before the timeout")
+                sim.clock.advance(by: .seconds(1))
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "timed-out" })
+                #expect(await eventually { !sim.events(reason: DrainEventReason.drainTimedOut, node: "n1").isEmpty })
+                #expect(sim.events(reason: DrainEventReason.evictionBlocked, node: "n1").count == 1, "one Event per blocked pod, not one per retry")
                 let event = try #require(sim.events(reason: DrainEventReason.drainTimedOut, node: "n1").first)
                 #expect(event.message?.contains("default/db-0") == true)
                 #expect(event.message?.contains("PodDisruptionBudget db") == true)
@@ -210,7 +218,7 @@ struct ReconcilerTests {
             try sim.setCondition("n1", "KernelDeadlock", .true)
             let policy = try Self.policy("KernelDeadlock")
             let first = sim.reconciler(policy)
-            try await sim.running(first) { () async throws in
+            try await sim.running(first, tick: .milliseconds(200)) { () async throws in
                 #expect(await eventually { !sim.podExists("free-1") && !sim.events(reason: DrainEventReason.evictionBlocked).isEmpty })
             }
             let started = try #require(try sim.node("n1").metadata.annotations?[MendNodeKeys.drainStartedAt])
@@ -219,7 +227,7 @@ struct ReconcilerTests {
             // A new process: unblock the budget and let it resume.
             try sim.addPod(Build.pod("guarded-new", node: "n2", labels: ["app": "guarded"]))
             let second = sim.reconciler(policy)
-            try await sim.running(second) { () async throws in
+            try await sim.running(second, tick: .seconds(1)) { () async throws in
                 #expect(try await eventually { try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "succeeded" })
             }
             #expect(try sim.node("n1").metadata.annotations?[MendNodeKeys.drainStartedAt] == started, "the resumed drain keeps its start")
@@ -247,6 +255,7 @@ struct ReconcilerTests {
                 #expect(try sim.node("mend").isUnschedulable, "hysteresis: not before healthyFor")
                 sim.clock.advance(by: .seconds(1))
                 #expect(try await eventually { try !sim.node("mend").isUnschedulable })
+                #expect(await eventually { !sim.events(reason: DrainEventReason.uncordoned, node: "mend").isEmpty })
                 let healed = try sim.node("mend")
                 #expect(MendNodeKeys.stateAnnotations.allSatisfy { healed.metadata.annotations?[$0] == nil })
                 #expect(healed.condition(NodeConditionType(rawValue: MendNodeKeys.drainConditionType))?.status == .false)

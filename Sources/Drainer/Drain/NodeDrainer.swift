@@ -135,6 +135,10 @@ public struct NodeDrainer: Sendable {
         let name = pod.metadata.name ?? ""
         var log = logger
         log[metadataKey: "pod"] = "\(namespace)/\(name)"
+        // One notice (Event) per pod and kind of refusal per drain; repeats are only logged, so a
+        // long PDB wait cannot exhaust the node's Event budget before the timeout report.
+        var notifiedBlocked = false
+        var notifiedMultiple = false
         while true {
             try Task.checkCancellation()
             do {
@@ -164,7 +168,10 @@ public struct NodeDrainer: Sendable {
                     let wait = retryAfter.map { max($0, .seconds(1)) } ?? settings.evictionRetryInterval
                     log.info("eviction blocked by PodDisruptionBudget; retrying", metadata: [
                         "pdb": "\(names.joined(separator: ","))", "retryAfter": "\(wait.seconds)s"])
-                    await notify(.evictionBlocked(blocking, retryAfter: wait))
+                    if !notifiedBlocked {
+                        notifiedBlocked = true
+                        await notify(.evictionBlocked(blocking, retryAfter: wait))
+                    }
                     try await clock.sleep(for: wait)
                 case .multipleDisruptionBudgets(let message):
                     metrics.evictionBlocked(reason: "multiple_pdbs")
@@ -176,7 +183,10 @@ public struct NodeDrainer: Sendable {
                     tracker.blocked(pod, blocking)
                     log.warning("pod is covered by several PodDisruptionBudgets; eviction impossible until fixed", metadata: [
                         "pdb": "\(names.joined(separator: ","))"])
-                    await notify(.multipleDisruptionBudgets(blocking))
+                    if !notifiedMultiple {
+                        notifiedMultiple = true
+                        await notify(.multipleDisruptionBudgets(blocking))
+                    }
                     try await clock.sleep(for: settings.evictionRetryInterval)
                 }
             } catch let error as KubeClientError where error.isConflict || error.isNotFound {
