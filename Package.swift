@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
+        .library(name: "MendCore", targets: ["MendCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -83,6 +84,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: MendCore: config, the one write path, health/metrics server, logging, lifecycle.
+        .target(
+            name: "MendCore",
+            dependencies: [
+                "KubeModels",
+                "KubeClient",
+                "AWSClient",
+                "MendTime",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
         .target(
             name: "Drainer",
@@ -134,6 +155,11 @@ let package = Package(
             ],
             path: "Benchmarks/DrainerBenchmarks"
         ),
+        .executableTarget(
+            name: "KubeClientBenchmarks",
+            dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KubeClientBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
@@ -161,5 +187,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(name: "MendCoreTests", dependencies: [
+            "MendCore", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )

@@ -55,6 +55,8 @@ public final class ClusterSimServer: Sendable {
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
     private let boundPort: Mutex<Int> = Mutex(0)
     private let controllerTask: Mutex<RepeatedTask?> = Mutex(nil)
+    /// Open client connections, closed on shutdown.
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     private init(configuration: Configuration, store: ClusterStore, certificateAuthority: CertificateAuthority?) {
         self.configuration = configuration
@@ -100,8 +102,13 @@ public final class ClusterSimServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 4 * 1024 * 1024))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { [weak self] channel in
+                if let self {
+                    let id = ObjectIdentifier(channel)
+                    self.connections.withLock { $0[id] = channel }
+                    channel.closeFuture.whenComplete { [weak self] _ in self?.connections.withLock { _ = $0.removeValue(forKey: id) } }
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
@@ -128,7 +135,7 @@ public final class ClusterSimServer: Sendable {
     /// `http://127.0.0.1:PORT` or `https://...`.
     public var url: String { "\(configuration.tls ? "https" : "http")://\(configuration.host):\(port)" }
 
-    /// Stops listening, ends every watch and closes the server socket.
+    /// Stops listening, ends every watch and closes the server socket and open connections.
     public func shutdown() async throws {
         controllerTask.withLock { $0?.cancel(); $0 = nil }
         store.closeAllWatches()
@@ -137,6 +144,8 @@ public final class ClusterSimServer: Sendable {
             return c
         }
         try await serverChannel?.close()
+        let open = connections.withLock { Array($0.values) }
+        for connection in open { connection.close(promise: nil) }
     }
 
     /// Runs until the calling task is cancelled, then shuts down.

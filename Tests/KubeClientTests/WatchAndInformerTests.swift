@@ -135,8 +135,7 @@ struct WatchAndInformerTests {
             try await waitUntil(timeout: .seconds(10)) { informer.counters.lists == 2 }
             try await waitUntil { informer.get(name: "missed", namespace: "default") != nil }
             #expect(informer.get(name: "before", namespace: "default")?.data == ["v": "9"])
-            try await waitUntil { recorder.all.contains("updated before 0→9") }
-            #expect(recorder.all.contains("added missed"))
+            try await waitUntil { recorder.all.contains("updated before 0→9") && recorder.all.contains("added missed") }
             #expect(recorder.all.filter { $0 == "synced" }.count == 1)
         }
     }
@@ -163,6 +162,29 @@ struct WatchAndInformerTests {
             let second = await iterator.next()
             #expect(first.map(Self.describe) == "added before")
             #expect(second.map(Self.describe) == "synced")
+        }
+    }
+
+    @Test func slimPodInformerCachesPodSummaries() async throws {
+        try await SimHarness.with { _, client in
+            for i in 0..<3 {
+                _ = try await client.create(
+                    Pod(metadata: ObjectMeta(name: "web-\(i)", namespace: "default", labels: ["app": "web"]),
+                        spec: PodSpec(containers: [Container(name: "c", image: "nginx")], nodeName: "node-\(i)")))
+            }
+            let informer = Informer<PodSummary>(podSummariesFrom: client, labelSelector: "app=web")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await informer.run() }
+                try await informer.waitForSync()
+                #expect(informer.count == 3)
+                #expect(informer.get(name: "web-1", namespace: "default")?.nodeName == "node-1")
+                _ = try await client.patch(Pod.self, name: "web-2", namespace: "default", patch: .merge(["metadata": ["labels": ["x": "y"]]]))
+                try await waitUntil { informer.get(name: "web-2", namespace: "default")?.labels["x"] == "y" }
+                try await client.delete(Pod.self, name: "web-0", namespace: "default", options: KubeModels.DeleteOptions(gracePeriodSeconds: 0))
+                try await waitUntil { informer.count == 2 }
+                group.cancelAll()
+                try? await group.waitForAll()
+            }
         }
     }
 }

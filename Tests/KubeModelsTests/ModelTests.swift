@@ -158,6 +158,20 @@ struct ModelTests {
         #expect(bookmark["object"]?["kind"] == "Pod")
     }
 
+    @Test func watchEventsAndUntypedListsRoundTrip() throws {
+        let pod = Pod(metadata: ObjectMeta(name: "a", namespace: "x"))
+        for event in [WatchEvent<Pod>.added(pod), .modified(pod), .deleted(pod), .error(.notFound(.pods, name: "a"))] {
+            let data = try JSONEncoder().encode(event)
+            #expect(try JSONDecoder().decode(WatchEvent<Pod>.self, from: data) == event)
+        }
+        let bookmark = WatchEvent<JSONValue>.bookmark(ObjectMeta(resourceVersion: "9"))
+        let decoded = try JSONDecoder().decode(WatchEvent<JSONValue>.self, from: JSONEncoder().encode(bookmark))
+        #expect(decoded == bookmark)
+        let untyped = ObjectList<JSONValue>(apiVersion: "v1", kind: "PodList", items: [["metadata": ["name": "a"]]])
+        let again = try JSONDecoder().decode(ObjectList<JSONValue>.self, from: JSONEncoder().encode(untyped))
+        #expect(again == untyped)
+    }
+
     @Test func tolerationRules() {
         let taint = Taint(key: "dedicated", value: "gpu", effect: .noSchedule)
         #expect(Toleration(key: "dedicated", operator: .equal, value: "gpu").tolerates(taint))

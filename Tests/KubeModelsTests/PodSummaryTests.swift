@@ -80,7 +80,7 @@ struct PodSummaryTests {
     @Test func resourceVectorConvertsInSchedulerUnits() throws {
         let vector = ResourceVector([
             "cpu": "1.5", "memory": "1Gi", "ephemeral-storage": "10Gi", "pods": "110",
-            "nvidia.com/gpu": "2", "hugepages-2Mi": "0",
+            "nvidia.com/gpu": "2", "hugepages-2Mi": "0", "storage": "1Gi",
         ])
         #expect(vector.milliCPU == 1500)
         #expect(vector.memory == 1 << 30)

@@ -97,6 +97,23 @@ struct QuantityTests {
         }
     }
 
+    @Test func negativeAmountsRoundAwayFromZeroAndScale() throws {
+        #expect(try Quantity(parsing: "-1.5m").milliValue == -2)
+        #expect(try Quantity(parsing: "-1500m").value == -2)
+        #expect((try Quantity(parsing: "250m")) * 4 == Quantity(1))
+        #expect(Quantity(milli: 1500).description == "1500m")
+        #expect(Quantity(2, format: .binarySI).description == "2")
+        #expect(Quantity(3 << 30, format: .binarySI).description == "3Gi")
+        #expect(Quantity.max(try Quantity(parsing: "1Gi"), try Quantity(parsing: "1G")) == (try Quantity(parsing: "1Gi")))
+    }
+
+    @Test func largestSuffixesStayExact() throws {
+        let exa = try Quantity(parsing: "8Ei")
+        #expect(exa.value == Int64.max)  // 2^63 does not fit Int64: clamped
+        #expect(exa.description == "8Ei")
+        #expect(try Quantity(parsing: "123456789123456789").value == 123_456_789_123_456_789)
+    }
+
     @Test func outOfRangeThrows() {
         #expect(throws: QuantityError.outOfRange(text: "1e40")) { try Quantity(parsing: "1e40") }
     }

@@ -329,3 +329,36 @@ struct FailedSchedulingTests {
         #expect(view.allocatable.pods == 29 && view.allocatable[scalar: "nvidia.com/gpu"] == 1)
     }
 }
+
+@Suite("Scoring")
+struct ScoringTests {
+    @Test func leastAllocatedPrefersTheEmptierNode() {
+        let busy = NodeState(
+            node: node("busy", cpu: 4000, memory: 8 << 30), pods: [pod("a", cpu: 3000, memory: 6 << 30)])
+        let idle = NodeState(node: node("idle", cpu: 4000, memory: 8 << 30))
+        let newcomer = pod("b", cpu: 500, memory: 1 << 30)
+        // idle: cpu (4000-500)/4000 = 87, memory 7/8 = 87 → 87; busy: cpu 12, memory 12 → 12.
+        #expect(Scoring.leastAllocated(newcomer, idle) == 87)
+        #expect(Scoring.leastAllocated(newcomer, busy) == 12)
+        #expect(Scoring.bestNode(for: newcomer, in: [busy, idle]) == 1)
+        #expect(Scoring.bestNode(for: pod("huge", cpu: 9000), in: [busy, idle]) == nil)
+    }
+
+    @Test func podsWithoutRequestsCountTheSchedulerDefaults() {
+        let n = NodeState(node: node(cpu: 1000, memory: 1000 << 20))
+        // cpu: 900/1000 = 90; memory: 800/1000 = 80 → 85.
+        #expect(Scoring.leastAllocated(pod(cpu: 0, memory: 0), n) == 85)
+    }
+}
+
+@Suite("Scheduling shapes")
+struct SchedulingShapeTests {
+    @Test func podsDifferingOnlyByNameShareAShape() {
+        let a = pod("web-1", labels: ["app": "web"], tolerations: [Toleration(operator: .exists)])
+        let b = pod("web-2", labels: ["app": "web"], tolerations: [Toleration(operator: .exists)])
+        #expect(a.shape == b.shape)
+        #expect(Set([a.shape, b.shape]).count == 1)
+        #expect(a.shape != pod("web-3", cpu: 200, labels: ["app": "web"]).shape)
+        #expect(a.shape != pod("web-4", labels: ["app": "api"], tolerations: [Toleration(operator: .exists)]).shape)
+    }
+}

@@ -41,6 +41,10 @@ final class APIService: Sendable {
                 return (.object(["kind": "Status", "apiVersion": "v1", "status": "Success"]), .zero)
             }
             return (.object(audit.document), .zero)
+        case .openAPIIndex:
+            return (.object(OpenAPI.index(catalog)), .zero)
+        case .openAPI(let group, let version):
+            return (OpenAPI.document(catalog, group: group, version: version).map { .object($0) } ?? .error(.pathNotFound()), .zero)
         case .notFound:
             return (.error(.pathNotFound()), .zero)
         case .resource(let rr):

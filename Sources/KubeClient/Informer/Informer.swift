@@ -25,9 +25,10 @@ import Synchronization
 /// - Any other failure (connection, 5xx, other ERROR events, a failed list) is logged and retried
 ///   with exponential backoff and jitter on the injected clock. The loop never stops by itself;
 ///   it ends only when its task is cancelled.
-/// - `Object` may be a slim projection of the resource (any `KubernetesObject` whose
-///   `resourceType` names it), so a big cluster's pods need not be held in full.
-public final class Informer<Object: KubernetesObject>: Sendable {
+/// - `Object` may be a slim projection of the resource, so a big cluster's pods need not be held
+///   in full: `Informer<PodSummary>(podSummariesFrom: client)` decodes each pod straight into
+///   KubeModels' `PodSummary` and caches only that.
+public final class Informer<Object: Decodable & Sendable>: Sendable {
     private struct State {
         var cache: [String: Object] = [:]
         var synced = false
@@ -60,16 +61,24 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     private let backoff: Backoff
     private let clock: any MendClock
     private let logger: Logger
+    private let keyOf: @Sendable (Object) -> String
+    private let resourceVersionOf: @Sendable (Object) -> String?
     private let state = Mutex(State())
 
+    /// An informer over any decodable projection of `resource`.
+    ///
     /// - Parameters:
-    ///   - resource: the resource to list and watch (defaults to `Object.resourceType`).
+    ///   - resource: the resource to list and watch.
+    ///   - key: the cache key of an item (`namespace/name`, or `name` for cluster-scoped resources).
+    ///   - resourceVersion: the item's `metadata.resourceVersion`.
     ///   - namespace: one namespace, or `nil` for all.
     ///   - watchTimeoutSeconds: each watch asks the server to end it after a random number of
     ///     seconds in this range (client-go uses 5–10 minutes), spreading reconnects out.
     public init(
         client: KubernetesClient,
-        resource: ResourceType = Object.resourceType,
+        resource: ResourceType,
+        key: @escaping @Sendable (Object) -> String,
+        resourceVersion: @escaping @Sendable (Object) -> String?,
         namespace: String? = nil,
         labelSelector: String? = nil,
         fieldSelector: String? = nil,
@@ -81,6 +90,8 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     ) {
         self.client = client
         self.resource = resource
+        self.keyOf = key
+        self.resourceVersionOf = resourceVersion
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -169,6 +180,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     /// Lists and watches until the calling task is cancelled.
     public func run() async throws {
         var needsList = true
+        var justListed = false
         var failures = 0
         defer { finishSubscribers() }
         while !Task.isCancelled {
@@ -176,6 +188,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
                 do {
                     try await relist()
                     needsList = false
+                    justListed = true
                     failures = 0
                 } catch {
                     if Task.isCancelled || error is CancellationError { break }
@@ -186,6 +199,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
                 }
             }
             let outcome = await watchOnce()
+            defer { justListed = false }
             switch outcome {
             case .endedCleanly(let short):
                 if short {
@@ -196,10 +210,16 @@ public final class Informer<Object: KubernetesObject>: Sendable {
                 } else {
                     failures = 0
                 }
-            case .gone:
+            case .gone(let sawEvents):
                 logger.info("watch resourceVersion expired (410); relisting")
                 needsList = true
-                failures = 0
+                if justListed && !sawEvents {
+                    // Gone straight after a fresh list: back off rather than loop list/watch.
+                    failures += 1
+                    try await sleepBackoff(failures)
+                } else {
+                    failures = 0
+                }
             case .failed(let error, let sawEvents):
                 if Task.isCancelled { break }
                 failures = sawEvents ? 1 : failures + 1
@@ -214,7 +234,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
 
     private enum WatchOutcome {
         case endedCleanly(short: Bool)
-        case gone
+        case gone(sawEvents: Bool)
         case failed(any Error, sawEvents: Bool)
         case cancelled
     }
@@ -241,17 +261,19 @@ public final class Informer<Object: KubernetesObject>: Sendable {
                     labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
                     allowWatchBookmarks: true, timeoutSeconds: Int.random(in: watchTimeout)))
             for try await event in stream {
-                sawEvents = true
                 switch event {
                 case .added(let object), .modified(let object):
+                    sawEvents = true
                     upsert(object)
                 case .deleted(let object):
+                    sawEvents = true
                     remove(object)
                 case .bookmark(let meta):
+                    sawEvents = true
                     if let rv = meta.resourceVersion, !rv.isEmpty { state.withLock { $0.resourceVersion = rv } }
                 case .error(let status):
                     if status.code == 410 || status.reason?.rawValue == "Expired" || status.reason?.rawValue == "Gone" {
-                        return .gone
+                        return .gone(sawEvents: sawEvents)
                     }
                     return .failed(KubeClientError.api(Self.apiError(status)), sawEvents: false)
                 }
@@ -259,7 +281,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
             if Task.isCancelled { return .cancelled }
             return .endedCleanly(short: !sawEvents && ContinuousClock.now - started < .seconds(1))
         } catch let error as KubeClientError where error.isGone {
-            return .gone
+            return .gone(sawEvents: sawEvents)
         } catch is CancellationError {
             return .cancelled
         } catch {
@@ -281,13 +303,13 @@ public final class Informer<Object: KubernetesObject>: Sendable {
 
     // MARK: Cache changes
 
-    private func key(_ object: Object) -> String { object.key }
+    private func key(_ object: Object) -> String { keyOf(object) }
 
     private func upsert(_ object: Object) {
         state.withLock { s in
             let key = key(object)
             let old = s.cache.updateValue(object, forKey: key)
-            if let rv = object.metadata.resourceVersion { s.resourceVersion = rv }
+            if let rv = resourceVersionOf(object) { s.resourceVersion = rv }
             let event: InformerEvent<Object> = old.map { .updated(old: $0, new: object) } ?? .added(object)
             for subscriber in s.subscribers.values { subscriber.yield(event) }
         }
@@ -296,7 +318,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
     private func remove(_ object: Object) {
         state.withLock { s in
             let removed = s.cache.removeValue(forKey: key(object))
-            if let rv = object.metadata.resourceVersion { s.resourceVersion = rv }
+            if let rv = resourceVersionOf(object) { s.resourceVersion = rv }
             guard removed != nil else { return }
             for subscriber in s.subscribers.values { subscriber.yield(.deleted(object)) }
         }
@@ -311,7 +333,7 @@ public final class Informer<Object: KubernetesObject>: Sendable {
             for (key, old) in s.cache where fresh[key] == nil { events.append(.deleted(old)) }
             for (key, new) in fresh {
                 if let old = s.cache[key] {
-                    if old.metadata.resourceVersion != new.metadata.resourceVersion {
+                    if resourceVersionOf(old) != resourceVersionOf(new) {
                         events.append(.updated(old: old, new: new))
                     }
                 } else {
@@ -342,5 +364,46 @@ public final class Informer<Object: KubernetesObject>: Sendable {
         }
         for subscriber in subscribers { subscriber.finish() }
         for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+    }
+}
+
+extension Informer where Object: KubernetesObject {
+    /// An informer over typed objects of `Object.resourceType`.
+    public convenience init(
+        client: KubernetesClient,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        fieldSelector: String? = nil,
+        pageSize: Int = 500,
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600,
+        backoff: Backoff = Backoff(),
+        clock: (any MendClock)? = nil,
+        logger: Logger? = nil
+    ) {
+        self.init(
+            client: client, resource: Object.resourceType, key: { $0.key }, resourceVersion: { $0.metadata.resourceVersion },
+            namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, pageSize: pageSize,
+            watchTimeoutSeconds: watchTimeoutSeconds, backoff: backoff, clock: clock, logger: logger)
+    }
+}
+
+extension Informer where Object == PodSummary {
+    /// An informer over pods that keeps only KubeModels' slim `PodSummary` of each (what the
+    /// drainer and the autoscaler need), decoded straight from the API's JSON.
+    public convenience init(
+        podSummariesFrom client: KubernetesClient,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        fieldSelector: String? = nil,
+        pageSize: Int = 500,
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600,
+        backoff: Backoff = Backoff(),
+        clock: (any MendClock)? = nil,
+        logger: Logger? = nil
+    ) {
+        self.init(
+            client: client, resource: .pods, key: { "\($0.namespace)/\($0.name)" }, resourceVersion: { $0.resourceVersion },
+            namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, pageSize: pageSize,
+            watchTimeoutSeconds: watchTimeoutSeconds, backoff: backoff, clock: clock, logger: logger)
     }
 }

@@ -1,7 +1,7 @@
 import KubeModels
 
 /// A change an ``Informer`` saw, in the order the cache applied it.
-public enum InformerEvent<Object: KubernetesObject>: Sendable {
+public enum InformerEvent<Object: Sendable>: Sendable {
     /// A new object (from the initial list, a relist, or a watch ADDED).
     case added(Object)
     /// A changed object, with the state the cache held before.

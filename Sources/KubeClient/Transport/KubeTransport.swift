@@ -310,7 +310,13 @@ final class KubeTransport: Sendable {
         if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return .notConnected }
         let text = "\(error)"
         if text.contains("Connection refused") || text.contains("errno: \(ECONNREFUSED))") { return .notConnected }
-        if let channel = error as? ChannelError, case .connectTimeout = channel { return .notConnected }
+        if let channel = error as? ChannelError {
+            switch channel {
+            // A pooled keep-alive connection the server had already closed: nothing was sent.
+            case .connectTimeout, .ioOnClosedChannel, .alreadyClosed: return .notConnected
+            default: break
+            }
+        }
         return .other
     }
 

@@ -90,7 +90,7 @@ public struct SchedulingPod: Sendable, Hashable {
         unsupportedConstraints: [String] = []
     ) {
         self.requests = requests
-        let unschedulableTaint = Taint(key: "node.kubernetes.io/unschedulable", effect: .noSchedule)
+        let unschedulableTaint = Taint(key: NodeTaints.unschedulable, effect: .noSchedule)
         toleratesUnschedulable = tolerations.contains { $0.tolerates(unschedulableTaint) }
         hasNodeConstraints = !nodeSelector.isEmpty || requiredNodeAffinity != nil
         hasHostPorts = !hostPorts.isEmpty
@@ -164,7 +164,7 @@ public struct SchedulingPod: Sendable, Hashable {
 /// A required pod (anti-)affinity term, compiled: which namespaces and labels it matches.
 public struct AffinityTerm: Sendable, Hashable {
     /// The only topology key the predicates evaluate: one node is one domain.
-    public static let hostnameTopologyKey = "kubernetes.io/hostname"
+    public static let hostnameTopologyKey = NodeLabels.hostname
 
     /// Nil matches no pod (as the API defines a null label selector in a term).
     public var selector: LabelSelector?
