@@ -180,6 +180,7 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
     /// Lists and watches until the calling task is cancelled.
     public func run() async throws {
         var needsList = true
+        var justListed = false
         var failures = 0
         defer { finishSubscribers() }
         while !Task.isCancelled {
@@ -187,6 +188,7 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
                 do {
                     try await relist()
                     needsList = false
+                    justListed = true
                     failures = 0
                 } catch {
                     if Task.isCancelled || error is CancellationError { break }
@@ -197,6 +199,7 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
                 }
             }
             let outcome = await watchOnce()
+            defer { justListed = false }
             switch outcome {
             case .endedCleanly(let short):
                 if short {
@@ -207,10 +210,16 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
                 } else {
                     failures = 0
                 }
-            case .gone:
+            case .gone(let sawEvents):
                 logger.info("watch resourceVersion expired (410); relisting")
                 needsList = true
-                failures = 0
+                if justListed && !sawEvents {
+                    // Gone straight after a fresh list: back off rather than loop list/watch.
+                    failures += 1
+                    try await sleepBackoff(failures)
+                } else {
+                    failures = 0
+                }
             case .failed(let error, let sawEvents):
                 if Task.isCancelled { break }
                 failures = sawEvents ? 1 : failures + 1
@@ -225,7 +234,7 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
 
     private enum WatchOutcome {
         case endedCleanly(short: Bool)
-        case gone
+        case gone(sawEvents: Bool)
         case failed(any Error, sawEvents: Bool)
         case cancelled
     }
@@ -252,17 +261,19 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
                     labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
                     allowWatchBookmarks: true, timeoutSeconds: Int.random(in: watchTimeout)))
             for try await event in stream {
-                sawEvents = true
                 switch event {
                 case .added(let object), .modified(let object):
+                    sawEvents = true
                     upsert(object)
                 case .deleted(let object):
+                    sawEvents = true
                     remove(object)
                 case .bookmark(let meta):
+                    sawEvents = true
                     if let rv = meta.resourceVersion, !rv.isEmpty { state.withLock { $0.resourceVersion = rv } }
                 case .error(let status):
                     if status.code == 410 || status.reason?.rawValue == "Expired" || status.reason?.rawValue == "Gone" {
-                        return .gone
+                        return .gone(sawEvents: sawEvents)
                     }
                     return .failed(KubeClientError.api(Self.apiError(status)), sawEvents: false)
                 }
@@ -270,7 +281,7 @@ public final class Informer<Object: Decodable & Sendable>: Sendable {
             if Task.isCancelled { return .cancelled }
             return .endedCleanly(short: !sawEvents && ContinuousClock.now - started < .seconds(1))
         } catch let error as KubeClientError where error.isGone {
-            return .gone
+            return .gone(sawEvents: sawEvents)
         } catch is CancellationError {
             return .cancelled
         } catch {
