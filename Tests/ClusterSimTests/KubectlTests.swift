@@ -108,6 +108,58 @@ struct KubectlTests {
         }
     }
 
+    @Test func createAndApplyWorkWithDefaultValidation() async throws {
+        try await Self.withKubectlServer { server, kubeconfig in
+            let manifest = FileManager.default.temporaryDirectory.appendingPathComponent("clustersim-\(UUID().uuidString).yaml")
+            defer { try? FileManager.default.removeItem(at: manifest) }
+            func write(_ value: String) throws {
+                try Data("""
+                    apiVersion: apps/v1
+                    kind: DaemonSet
+                    metadata:
+                      name: agent
+                      namespace: kube-system
+                    spec:
+                      selector:
+                        matchLabels: {app: agent}
+                      template:
+                        metadata:
+                          labels: {app: agent}
+                        spec:
+                          containers:
+                          - name: agent
+                            image: agent:\(value)
+                    """.utf8).write(to: manifest)
+            }
+            try write("1")
+            var result = try await Kubectl.run(["create", "-f", manifest.path], kubeconfig: kubeconfig)
+            #expect(result.status == 0, "\(result.stderr)")
+            try write("2")
+            result = try await Kubectl.run(["apply", "-f", manifest.path], kubeconfig: kubeconfig)
+            #expect(result.status == 0, "\(result.stderr)")
+            let ds = try server.store.get(server.store.resource("daemonsets", group: "apps")!, namespace: "kube-system", name: "agent")
+            #expect(ds[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"] == "agent:2")
+            #expect(ds[path: ["metadata", "generation"]] == 2)
+            result = try await Kubectl.run(["apply", "--server-side", "--force-conflicts", "-f", manifest.path], kubeconfig: kubeconfig)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
+    @Test func clientCertificateKubeconfigAuthenticatesKubectl() async throws {
+        var configuration = ClusterSimServer.Configuration()
+        configuration.tls = true
+        configuration.requireAuthentication = true
+        let server = try await ClusterSimServer.start(configuration)
+        let kubeconfig = try server.writeKubeconfig(credentials: .clientCertificate(commonName: "carol", groups: ["system:masters"]))
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("node-a"))
+        let result = try await Kubectl.run(["label", "node", "node-a", "team=sre"], kubeconfig: kubeconfig)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.audit.writes.last?.user == "carol")
+        #expect(server.audit.writes.last?.userAgent.hasPrefix("kubectl/") == true)
+        try await server.shutdown()
+    }
+
     /// Acts as the kubelet for the test: pods that start terminating are finalized at once.
     static func finalizeTerminatingPods(_ store: ClusterStore, until deadline: ContinuousClock.Instant) async {
         while ContinuousClock.now < deadline, !Task.isCancelled {

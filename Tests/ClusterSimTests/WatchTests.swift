@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import KubeModels
 import Testing
@@ -128,6 +131,32 @@ struct WatchTests {
         }
     }
 
+    @Test func everyWatcherReceivesEveryEventInOrder() async throws {
+        try await withSim { server, client in
+            let store = server.store
+            let rv = store.currentRevision
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        let (_, events) = try await client.watch("/api/v1/configmaps?watch=1&resourceVersion=\(rv)", count: 50,
+                                                                 timeout: .seconds(10))
+                        return events.compactMap { $0[path: ["object", "metadata", "name"]]?.stringValue }
+                    }
+                }
+                let deadline = ContinuousClock.now + .seconds(5)
+                while store.openWatchCount < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                for i in 0..<50 {
+                    try store.create(store.configMaps, namespace: "default", object: ["metadata": ["name": .string("c\(i)")]])
+                }
+                var all: [[String]] = []
+                for try await names in group { all.append(names) }
+                return all
+            }
+            #expect(results.count == 10)
+            for names in results { #expect(names == (0..<50).map { "c\($0)" }) }
+        }
+    }
+
     @Test func inProcessWatchStreamsStoreChanges() async throws {
         let store = ClusterStore()
         let stream = try store.watch(store.configMaps, start: .after(store.currentRevision))
@@ -153,5 +182,51 @@ struct WatchTests {
             for try await _ in stream { received += 1 }
         }
         #expect(received == 5)
+    }
+}
+
+@Suite("Slow HTTP watchers")
+struct SlowWatcherTests {
+    /// Opens a raw TCP connection, sends one request and never reads the answer.
+    static func openStalledConnection(port: Int, path: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EBADF) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        // A small receive buffer makes the server's socket back up quickly.
+        var small: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        return fd
+    }
+
+    @Test func watcherThatStopsReadingIsClosedWithoutStallingWriters() async throws {
+        var configuration = ClusterSimServer.Configuration()
+        configuration.watchBufferLimit = 20
+        try await withSim(configuration) { server, _ in
+            let store = server.store
+            let fd = try Self.openStalledConnection(port: server.port, path: "/api/v1/configmaps?watch=1&resourceVersion=\(store.currentRevision)")
+            defer { close(fd) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while store.openWatchCount < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(store.openWatchCount == 1)
+            let payload = JSONValue.string(String(repeating: "x", count: 64 * 1024))
+            let start = ContinuousClock.now
+            var i = 0
+            while store.openWatchCount > 0, i < 2000, ContinuousClock.now - start < .seconds(20) {
+                try store.create(store.configMaps, namespace: "default", object: ["metadata": ["name": .string("c\(i)")], "data": ["blob": payload]])
+                i += 1
+                if i % 50 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(store.openWatchCount == 0, "the stalled watcher must be dropped")
+            #expect(i < 2000)
+        }
     }
 }

@@ -21,6 +21,8 @@ enum Route {
     case group(String)
     case resourceList(group: String, version: String)
     case audit
+    case openAPIIndex
+    case openAPI(group: String, version: String)
     case resource(ResourceRequest)
     case notFound
 
@@ -30,6 +32,12 @@ enum Route {
         case "version": return segments.count == 1 ? .version : .notFound
         case "healthz", "livez", "readyz": return .health
         case "debug": return segments == ["debug", "audit"] ? .audit : .notFound
+        case "openapi":
+            guard segments.count >= 2, segments[1] == "v3" else { return .notFound }
+            if segments.count == 2 { return .openAPIIndex }
+            if segments.count == 4, segments[2] == "api" { return .openAPI(group: "", version: segments[3]) }
+            if segments.count == 5, segments[2] == "apis" { return .openAPI(group: segments[3], version: segments[4]) }
+            return .notFound
         case "api":
             if segments.count == 1 { return .coreVersions }
             guard segments[1] == "v1" else { return .notFound }

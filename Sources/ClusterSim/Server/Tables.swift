@@ -41,14 +41,38 @@ enum Tables {
                     Column(name: "Max Unavailable", type: "string", description: "The maximum number of pods that may be unavailable."),
                     Column(name: "Allowed Disruptions", type: "integer", description: "Calculated number of pods that may be disrupted at this time."),
                     age]
+        case ("", "events"), ("events.k8s.io", "events"):
+            return [Column(name: "Last Seen", type: "string", description: "Time since the event was last observed."),
+                    Column(name: "Type", type: "string", description: "Type of this event (Normal, Warning)."),
+                    Column(name: "Reason", type: "string", description: "Why the action was taken."),
+                    Column(name: "Object", type: "string", description: "The object this event is about."),
+                    Column(name: "Message", type: "string", description: "A human-readable description of the status of this operation.")]
+        case ("", "configmaps"):
+            return [name, Column(name: "Data", type: "integer", description: "Number of data entries."), age]
+        case ("coordination.k8s.io", "leases"):
+            return [name, Column(name: "Holder", type: "string", description: "The holder of the lease."), age]
+        case ("apps", "replicasets"):
+            return [name,
+                    Column(name: "Desired", type: "integer", description: "Number of desired pods."),
+                    Column(name: "Current", type: "integer", description: "Number of actual replicas."),
+                    Column(name: "Ready", type: "integer", description: "Number of ready replicas."),
+                    age]
+        case ("apps", "daemonsets"):
+            return [name,
+                    Column(name: "Desired", type: "integer", description: "The number of nodes that should run the daemon pod."),
+                    Column(name: "Current", type: "integer", description: "The number of nodes running at least one daemon pod."),
+                    Column(name: "Ready", type: "integer", description: "The number of nodes with a ready daemon pod."),
+                    age]
         default:
             return [name, age]
         }
     }
 
-    static func cells(for resource: ResourceDescriptor, object: JSONValue, now: Date) -> [JSONValue] {
+    /// The row's cells; with `now == nil` the Age cell is left `null`, to be filled in when the
+    /// row is served (rows are precomputed at write time, ages change with the clock).
+    static func cells(for resource: ResourceDescriptor, object: JSONValue, now: Date?) -> [JSONValue] {
         let name = JSONValue.string(object[path: ["metadata", "name"]]?.stringValue ?? "")
-        let age = JSONValue.string(Self.age(object, now: now))
+        let age: JSONValue = now.map { .string(Self.age(object, now: $0)) } ?? .null
         switch (resource.group, resource.plural) {
         case ("", "pods"):
             let statuses = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
@@ -74,6 +98,29 @@ enum Tables {
             }
             return [name, show(object[path: ["spec", "minAvailable"]]), show(object[path: ["spec", "maxUnavailable"]]),
                     .int(object[path: ["status", "disruptionsAllowed"]]?.intValue ?? 0), age]
+        case ("", "events"), ("events.k8s.io", "events"):
+            let core = resource.group.isEmpty
+            let last = object[core ? "lastTimestamp" : "deprecatedLastTimestamp"]?.stringValue
+                ?? object["eventTime"]?.stringValue ?? object[path: ["metadata", "creationTimestamp"]]?.stringValue
+            let seen = last.flatMap(Timestamps.parse).map { humanDuration((now ?? Date()).timeIntervalSince($0)) } ?? "<unknown>"
+            let regarding = object[core ? "involvedObject" : "regarding"]
+            let kind = regarding?["kind"]?.stringValue?.lowercased() ?? ""
+            let target = kind.isEmpty ? (regarding?["name"]?.stringValue ?? "") : "\(kind)/\(regarding?["name"]?.stringValue ?? "")"
+            return [.string(seen), .string(object["type"]?.stringValue ?? ""), .string(object["reason"]?.stringValue ?? ""),
+                    .string(target), .string(object[core ? "message" : "note"]?.stringValue ?? "")]
+        case ("", "configmaps"):
+            let count = (object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)
+            return [name, .int(Int64(count)), age]
+        case ("coordination.k8s.io", "leases"):
+            return [name, .string(object[path: ["spec", "holderIdentity"]]?.stringValue ?? ""), age]
+        case ("apps", "replicasets"):
+            return [name, .int(object[path: ["spec", "replicas"]]?.intValue ?? 1),
+                    .int(object[path: ["status", "replicas"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "readyReplicas"]]?.intValue ?? 0), age]
+        case ("apps", "daemonsets"):
+            return [name, .int(object[path: ["status", "desiredNumberScheduled"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "currentNumberScheduled"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "numberReady"]]?.intValue ?? 0), age]
         default:
             return [name, age]
         }
@@ -156,6 +203,17 @@ enum Tables {
         return "\(hours / 24 / 365)y"
     }
 
+    static let partialMetadataPrefix = Array(#"{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":"#.utf8)
+
+    /// Resources whose rows are precomputed when objects are written (the big lists kubectl shows).
+    static let precomputed: [String: ResourceDescriptor] = {
+        var table: [String: ResourceDescriptor] = [:]
+        for plural in ["pods", "nodes"] {
+            if let r = ResourceCatalog.standard.resource(group: "", plural: plural) { table["\(r.apiVersion)/\(r.kind)"] = r }
+        }
+        return table
+    }()
+
     /// Builds the Table for a page of objects.
     static func table(for resource: ResourceDescriptor, items: [StoredObject], resourceVersion: UInt64,
                       continueToken: String?, remaining: Int?, includeObject: String, now: Date) -> [UInt8] {
@@ -173,10 +231,17 @@ enum Tables {
         out.append(contentsOf: ",\"columnDefinitions\":".utf8)
         JSONCodec.write(.array(columns), into: &out)
         out.append(contentsOf: ",\"rows\":[".utf8)
+        let ageIndex = columns.firstIndex { $0["name"] == "Age" }
         for (i, item) in items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: "{\"cells\":".utf8)
-            JSONCodec.write(.array(cells(for: resource, object: item.value, now: now)), into: &out)
+            if var cells = item.tableRow?.cells, let ageIndex, ageIndex < cells.count {
+                // Precomputed at write time: only the age is new.
+                cells[ageIndex] = .string(item.tableRow?.created.map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>")
+                JSONCodec.write(.array(cells), into: &out)
+            } else {
+                JSONCodec.write(.array(cells(for: resource, object: item.value, now: now)), into: &out)
+            }
             switch includeObject {
             case "None":
                 break
@@ -185,8 +250,14 @@ enum Tables {
                 out.append(contentsOf: item.json)
             default:
                 out.append(contentsOf: ",\"object\":".utf8)
-                JSONCodec.write(["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                 "metadata": item.value["metadata"] ?? .object([:])], into: &out)
+                if let metadata = item.tableRow?.metadataJSON {
+                    out.append(contentsOf: Self.partialMetadataPrefix)
+                    out.append(contentsOf: metadata)
+                    out.append(UInt8(ascii: "}"))
+                } else {
+                    JSONCodec.write(["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                     "metadata": item.value["metadata"] ?? .object([:])], into: &out)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }
