@@ -10,6 +10,9 @@ struct ConfigDecoder {
         do {
             value = try NodeDecoder(node: root, path: [], state: state).decodeValue(T.self)
         } catch let error as ConfigError {
+            // A misspelt key usually also leaves a required field missing; the misspelling is
+            // the cause worth reporting.
+            if case .missingField(_, let path) = error, let typo = state.misspelling(of: path, in: root) { throw typo }
             throw error
         } catch {
             throw .invalidValue(location: root.location, path: "(root)", value: root.display, expected: "\(error)")
@@ -47,6 +50,18 @@ final class DecodingState {
             for (index, item) in items.enumerated() { try checkUnknownFields(in: item, path: path + ["[\(index)]"]) }
         case .scalar: return
         }
+    }
+
+    /// For a missing field at `path`, a key beside it that nothing asked for and that looks
+    /// like the missing name (`afterr` for `after`), as an unknown-field error.
+    func misspelling(of path: String, in root: ConfigNode) -> ConfigError? {
+        var segments = splitFieldPath(path)
+        guard let missing = segments.popLast(), case .mapping(let pairs, _)? = root.node(at: segments) else { return nil }
+        let known = asked[joinFieldPath(segments)] ?? []
+        for (key, value) in pairs where !known.contains(key) && Self.closest(key, in: [missing]) == missing {
+            return .unknownField(location: value.location, path: joinFieldPath(segments + [key]), suggestion: missing)
+        }
+        return nil
     }
 
     /// The known key nearest to `key` (case-insensitive edit distance ≤ 3), for "did you mean".
