@@ -11,12 +11,16 @@ struct RulesConfig: ValidatableConfiguration, Equatable {
 
     var rules: [Rule]
     var labels: [String: String]
+    var webhookToken: String?
 
-    static var defaults: RulesConfig { RulesConfig(rules: [], labels: [:]) }
+    static var defaults: RulesConfig { RulesConfig(rules: [], labels: [:], webhookToken: nil) }
 
     func validate(_ v: inout ConfigValidator) {
         for (index, rule) in rules.enumerated() {
             v.checkNotEmpty(rule.condition, at: "rules[\(index)].condition")
+        }
+        if let webhookToken {
+            v.check(webhookToken.count >= 16, at: "webhookToken", value: webhookToken, expected: "at least 16 characters")
         }
     }
 }
@@ -65,6 +69,21 @@ struct NestedConfigTests {
             expected: "a non-empty value")
         ) {
             _ = try load("rules:\n  - {condition: A, after: 1m}\n  - {condition: '', after: 1m}\n")
+        }
+    }
+
+    @Test func secretValuesNeverAppearInErrors() {
+        #expect(throws: ConfigError.invalidValue(
+            location: ConfigLocation(source: "rules.yaml", line: 1, column: 15), path: "webhookToken", value: "[redacted]",
+            expected: "at least 16 characters")
+        ) {
+            _ = try load("webhookToken: hunter2\n")
+        }
+        #expect(throws: ConfigError.wrongType(
+            location: ConfigLocation(source: "rules.yaml", line: 1, column: 15), path: "webhookToken", value: "[redacted]",
+            expected: "text")
+        ) {
+            _ = try load("webhookToken: {a: hunter2}\n")
         }
     }
 }

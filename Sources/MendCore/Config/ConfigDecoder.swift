@@ -110,8 +110,11 @@ private struct NodeDecoder: Decoder {
 
     var pathText: String { path.isEmpty ? "(root)" : joinFieldPath(path) }
 
+    /// The value for an error message; never the value of a secret-named field.
+    var shownValue: String { Redaction.isSecret(path.last ?? "") ? Redaction.placeholder : node.display }
+
     func wrongType(_ expected: String) -> ConfigError {
-        .wrongType(location: node.location, path: pathText, value: node.display, expected: expected)
+        .wrongType(location: node.location, path: pathText, value: shownValue, expected: expected)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -152,7 +155,7 @@ private struct NodeDecoder: Decoder {
         guard case .scalar(_, true, _) = node, let value = T(text, radix: 10) else {
             if case .scalar(_, true, _) = node, Int64(text) != nil || Double(text) != nil {
                 throw ConfigError.invalidValue(
-                    location: node.location, path: pathText, value: node.display,
+                    location: node.location, path: pathText, value: shownValue,
                     expected: "\(expected) between \(T.min) and \(T.max)")
             }
             throw wrongType(expected)
@@ -192,12 +195,12 @@ private struct NodeDecoder: Decoder {
             }
             throw error
         } catch let error as ConfigValueError {
-            throw ConfigError.invalidValue(location: node.location, path: pathText, value: node.display, expected: error.expected)
+            throw ConfigError.invalidValue(location: node.location, path: pathText, value: shownValue, expected: error.expected)
         } catch let error as DecodingError {
             throw ConfigError.invalidValue(
-                location: node.location, path: pathText, value: node.display, expected: Self.expectation(for: T.self, error))
+                location: node.location, path: pathText, value: shownValue, expected: Self.expectation(for: T.self, error))
         } catch let error as any CustomStringConvertible {
-            throw ConfigError.invalidValue(location: node.location, path: pathText, value: node.display, expected: error.description)
+            throw ConfigError.invalidValue(location: node.location, path: pathText, value: shownValue, expected: error.description)
         }
     }
 
