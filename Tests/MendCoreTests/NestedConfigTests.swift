@@ -86,4 +86,17 @@ struct NestedConfigTests {
             _ = try load("webhookToken: {a: hunter2}\n")
         }
     }
+
+    @Test func flagsCanAddressListItems() throws {
+        let yaml = "rules:\n  - {condition: A, after: 1m}\n  - {condition: B, after: 1m}\n"
+        let config = try ConfigLoader.load(
+            RulesConfig.self, yaml: yaml, source: "rules.yaml", overrides: [try ConfigOverride(parsing: "rules[1].after=5m")])
+        #expect(config.rules.map(\.after) == ["1m", "5m"])
+        #expect(throws: ConfigError.invalidOverride(
+            flag: "--set rules[2].after=5m", expected: "a path to an existing list item (the list has no such index)")
+        ) {
+            _ = try ConfigLoader.load(
+                RulesConfig.self, yaml: yaml, source: "rules.yaml", overrides: [try ConfigOverride(parsing: "rules[2].after=5m")])
+        }
+    }
 }
