@@ -104,7 +104,29 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
+        .target(
+            name: "Drainer",
+            dependencies: [
+                "KubeModels",
+                "KubeClient",
+                "MendTime",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // MARK: Executables.
+        .executableTarget(
+            name: "mend-drainer",
+            dependencies: [
+                "Drainer",
+                "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "mend",
             dependencies: [
@@ -126,9 +148,23 @@ let package = Package(
             path: "Benchmarks/AWSClientBenchmarks"
         ),
         .executableTarget(
+            name: "DrainerBenchmarks",
+            dependencies: [
+                "Drainer", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DrainerBenchmarks"
+        ),
+        .executableTarget(
             name: "KubeClientBenchmarks",
             dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/KubeClientBenchmarks"
+        ),
+        // `swift run -c release ClusterSimBenchmarks`
+        .executableTarget(
+            name: "ClusterSimBenchmarks",
+            dependencies: ["ClusterSim", "KubeModels"],
+            path: "Benchmarks/ClusterSimBenchmarks"
         ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
@@ -143,6 +179,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "DrainerTests", dependencies: [
+            "Drainer", "KubeClient", "KubeModels", "MendTime", "ClusterSim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [

@@ -248,8 +248,110 @@ struct RESTSemanticsTests {
             }
             let response = try await client.delete("/api/v1/namespaces/default/configmaps?labelSelector=team%3Dx")
             #expect(response.status == 200)
+            #expect(response.json["kind"] == "ConfigMapList")
+            #expect(response.json["items"]?.arrayValue?.count == 2)
             let left = server.store.listValues(server.store.configMaps).compactMap { $0[path: ["metadata", "name"]]?.stringValue }
             #expect(left == ["c"])
+        }
+    }
+
+    @Test func tablesCarryKubectlColumns() async throws {
+        try await withSim { server, client in
+            let accept = [("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")]
+            try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("n1", labels: ["node-role.kubernetes.io/worker": ""]))
+            let nodes = try await client.send(.GET, "/api/v1/nodes", headers: accept)
+            #expect(nodes.json["kind"] == "Table")
+            #expect(nodes.json["columnDefinitions"]?.arrayValue?.filter { $0["priority"] == 0 }.compactMap { $0["name"]?.stringValue }
+                    == ["Name", "Status", "Roles", "Age", "Version"])
+            let row = nodes.json["rows"]?.arrayValue?.first
+            #expect(row?["cells"]?.arrayValue?.prefix(3).map { $0 } == ["n1", "Ready", "worker"])
+            #expect(row?[path: ["object", "kind"]] == "PartialObjectMetadata")
+            _ = try await client.post("/api/v1/namespaces/default/events", [
+                "metadata": ["name": "e1"], "involvedObject": ["kind": "Node", "name": "n1"], "reason": "KernelDeadlock",
+                "message": "task blocked", "type": "Warning",
+            ])
+            let events = try await client.send(.GET, "/api/v1/namespaces/default/events", headers: accept)
+            #expect(events.json["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+                    == ["Last Seen", "Type", "Reason", "Object", "Message"])
+            #expect(events.json["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.dropFirst().map { $0 }
+                    == ["Warning", "KernelDeadlock", "node/n1", "task blocked"])
+            let plain = try await client.get("/api/v1/nodes")
+            #expect(plain.json["kind"] == "NodeList", "without the Table media type the list is plain JSON")
+        }
+    }
+
+    @Test func metadataOnlyClientsGetPartialObjectMetadata() async throws {
+        try await withSim { server, client in
+            try server.store.seedRunningPod("p", labels: ["app": "web"])
+            let accept = [("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")]
+            let list = try await client.send(.GET, "/api/v1/namespaces/default/pods", headers: accept)
+            #expect(list.json["kind"] == "PartialObjectMetadataList")
+            let item = list.json["items"]?.arrayValue?.first
+            #expect(item?["kind"] == "PartialObjectMetadata")
+            #expect(item?[path: ["metadata", "labels", "app"]] == "web")
+            #expect(item?["spec"] == nil)
+            let one = try await client.send(.GET, "/api/v1/namespaces/default/pods/p",
+                                            headers: [("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")])
+            #expect(one.json["kind"] == "PartialObjectMetadata")
+            #expect(one.json["status"] == nil)
+        }
+    }
+
+    @Test func discoveryAdvertisesEvictionForKubectlDrain() async throws {
+        try await withSim { _, client in
+            let core = try await client.get("/api/v1")
+            let eviction = core.json["resources"]?.arrayValue?.first { $0["name"] == "pods/eviction" }
+            #expect(eviction?["group"] == "policy")
+            #expect(eviction?["version"] == "v1")
+            #expect(eviction?["kind"] == "Eviction")
+            let groups = try await client.get("/apis")
+            let names = groups.json["groups"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            #expect(Set(names).isSuperset(of: ["apps", "policy", "coordination.k8s.io", "events.k8s.io"]))
+            let policy = try await client.get("/apis/policy/v1")
+            #expect(policy.json["resources"]?.arrayValue?.contains { $0["name"] == "poddisruptionbudgets/status" } == true)
+            #expect(try await client.get("/version").json["minor"] == "32")
+        }
+    }
+
+    @Test func coreAndEventsAPIServeTheSameEvents() async throws {
+        try await withSim { _, client in
+            let created = try await client.post("/api/v1/namespaces/default/events", [
+                "metadata": ["name": "e1"], "involvedObject": ["kind": "Node", "name": "n1"], "reason": "KernelDeadlock",
+                "message": "task blocked", "type": "Warning", "reportingComponent": "mend-detector",
+            ])
+            #expect(created.status == 201)
+            let viaEvents = try await client.get("/apis/events.k8s.io/v1/namespaces/default/events/e1")
+            #expect(viaEvents.status == 200)
+            #expect(viaEvents.json["apiVersion"] == "events.k8s.io/v1")
+            #expect(viaEvents.json[path: ["regarding", "name"]] == "n1")
+            #expect(viaEvents.json["note"] == "task blocked")
+            #expect(viaEvents.json["reportingController"] == "mend-detector")
+            #expect(viaEvents.json[path: ["metadata", "uid"]] == created.json[path: ["metadata", "uid"]])
+            #expect(viaEvents.json[path: ["metadata", "resourceVersion"]] == created.json[path: ["metadata", "resourceVersion"]])
+            let selected = try await client.get("/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dn1")
+            #expect(selected.json["items"]?.arrayValue?.count == 1)
+
+            _ = try await client.patch("/apis/events.k8s.io/v1/namespaces/default/events/e1", .merge, ["note": "still blocked"])
+            #expect(try await client.get("/api/v1/namespaces/default/events/e1").json["message"] == "still blocked")
+            let duplicate = try await client.post("/apis/events.k8s.io/v1/namespaces/default/events",
+                                                  ["metadata": ["name": "e1"], "note": "x"])
+            #expect(duplicate.status == 409)
+            _ = try await client.delete("/api/v1/namespaces/default/events/e1")
+            #expect(try await client.get("/apis/events.k8s.io/v1/namespaces/default/events/e1").status == 404)
+        }
+    }
+
+    @Test func invalidTaintsAreRejectedAndChangeNothing() async throws {
+        try await withSim { server, client in
+            try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("n1"))
+            let response = try await client.patch("/api/v1/nodes/n1", .merge,
+                                                  ["spec": ["taints": [["key": "mend/bad", "effect": "NoScheduling"]]]])
+            #expect(response.status == 422)
+            #expect(response.json["message"] == "Node \"n1\" is invalid: spec.taints[0].effect: Unsupported value: \"NoScheduling\": supported values: \"NoExecute\", \"NoSchedule\", \"PreferNoSchedule\"")
+            #expect(try server.store.get(server.store.nodes, namespace: nil, name: "n1")[path: ["spec", "taints"]] == nil)
+            let ok = try await client.patch("/api/v1/nodes/n1", .merge,
+                                            ["spec": ["taints": [["key": "mend/bad", "effect": "NoSchedule"]]]])
+            #expect(ok.status == 200)
         }
     }
 

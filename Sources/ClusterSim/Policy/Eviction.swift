@@ -20,13 +20,13 @@ extension StoreState {
         // Pods that are not running, or already going, disrupt nothing more.
         let phase = pod.value[path: ["status", "phase"]]?.stringValue ?? ""
         if pod.isTerminating || phase == "Pending" || phase == "Succeeded" || phase == "Failed" {
-            _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
+            try deleteEvicted(pods, pod, options: options, now: now)
             return success
         }
 
         reconcileDisruptionBudgets(in: namespace, now: now)
         guard let budgets = budgetsResource else {
-            _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
+            try deleteEvicted(pods, pod, options: options, now: now)
             return success
         }
         let pdbs = (tables[Self.tableKey(budgets)]?.objects(inNamespace: namespace) ?? [])
@@ -37,7 +37,7 @@ extension StoreState {
                            message: "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
         }
         guard let pdb = pdbs.first else {
-            _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
+            try deleteEvicted(pods, pod, options: options, now: now)
             return success
         }
         let status = pdb.value["status"] ?? .null
@@ -49,7 +49,7 @@ extension StoreState {
             let policy = pdb.value[path: ["spec", "unhealthyPodEvictionPolicy"]]?.stringValue
             if policy == "AlwaysAllow" || (currentHealthy >= desiredHealthy && desiredHealthy > 0) {
                 options.preconditionResourceVersion = String(pod.resourceVersion)
-                _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
+                try deleteEvicted(pods, pod, options: options, now: now)
                 return success
             }
         }
@@ -62,7 +62,10 @@ extension StoreState {
         }
         let allowed = status["disruptionsAllowed"]?.intValue ?? 0
         if allowed < 0 {
-            throw APIError.forbidden(budgets, name: pdb.name, detail: "pdb disruptions allowed is negative")
+            throw Self.budgetForbidden(pdb.name, "pdb disruptions allowed is negative")
+        }
+        if (status["disruptedPods"]?.objectValue?.count ?? 0) > Self.maxDisruptedPods {
+            throw Self.budgetForbidden(pdb.name, "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
         }
         if allowed == 0 {
             var error = APIError.tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", retryAfterSeconds: 0)
@@ -86,8 +89,42 @@ extension StoreState {
             let stored = commit(budgets, key: Self.objectKey(namespace: namespace, name: pdb.name), value: value)
             emit(budgets, type: .modified, object: stored, previous: pdb)
         }
-        _ = try delete(pods, namespace: namespace, name: name, options: options, now: now)
+        try deleteEvicted(pods, pod, options: options, now: now)
         return success
+    }
+
+    /// Marks the pod with the `DisruptionTarget` condition (as the API server does since pod
+    /// disruption conditions went GA), then deletes it with the eviction's options.
+    private mutating func deleteEvicted(_ pods: ResourceDescriptor, _ pod: StoredObject, options: DeleteOptions,
+                                        now: Date) throws(APIError) {
+        var options = options
+        if !options.dryRun {
+            if let rv = options.preconditionResourceVersion, rv != String(pod.resourceVersion) {
+                throw APIError.conflict(pods, name: pod.name,
+                    detail: "the ResourceVersion in the precondition (\(rv)) does not match the ResourceVersion in record (\(pod.resourceVersion)). The object might have been modified")
+            }
+            var value = pod.value
+            var conditions = value[path: ["status", "conditions"]]?.arrayValue ?? []
+            conditions.removeAll { $0["type"]?.stringValue == "DisruptionTarget" }
+            conditions.append(["type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI",
+                               "message": "Eviction API: evicting", "lastTransitionTime": .string(Timestamps.format(now)),
+                               "lastProbeTime": .null])
+            if value["status"] == nil { value["status"] = .object([:]) }
+            value["status"]?["conditions"] = .array(conditions)
+            let stored = commit(pods, key: Self.objectKey(namespace: pod.namespace, name: pod.name), value: value)
+            emit(pods, type: .modified, object: stored, previous: pod)
+            if options.preconditionResourceVersion != nil { options.preconditionResourceVersion = String(stored.resourceVersion) }
+        }
+        _ = try delete(pods, namespace: pod.namespace, name: pod.name, options: options, now: now)
+    }
+
+    /// More unconfirmed evictions than this and the API server refuses further ones.
+    static let maxDisruptedPods = 2000
+
+    /// The eviction's 403, worded with the singular resource name the API server uses there.
+    static func budgetForbidden(_ name: String, _ detail: String) -> APIError {
+        APIError(code: 403, reason: "Forbidden", message: "poddisruptionbudget.policy \"\(name)\" is forbidden: \(detail)",
+                 name: name, group: "policy", kind: "poddisruptionbudget")
     }
 
     /// The binding subresource: assigns an unscheduled pod to a node.

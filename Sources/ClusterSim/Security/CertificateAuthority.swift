@@ -46,9 +46,9 @@ public struct CertificateAuthority: Sendable {
     public func issueClientCertificate(commonName: String, organizations: [String] = [], now: Date = Date()) throws -> Issued {
         var subject = DistinguishedName()
         for organization in organizations {
-            subject.append(RelativeDistinguishedName(try RelativeDistinguishedName.Attribute(type: .RDNAttributeType.organizationName, utf8String: organization)))
+            subject.append(RelativeDistinguishedName(RelativeDistinguishedName.Attribute(type: .RDNAttributeType.organizationName, utf8String: organization)))
         }
-        subject.append(RelativeDistinguishedName(try RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: commonName)))
+        subject.append(RelativeDistinguishedName(RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: commonName)))
         return try issue(subject: subject, now: now, server: false)
     }
 

@@ -13,11 +13,14 @@ public enum KubeconfigCredentials: Sendable {
 /// Problems writing a kubeconfig.
 public enum KubeconfigError: Error, CustomStringConvertible {
     case clientCertificateNeedsTLS
+    case cannotWrite(path: String)
 
     public var description: String {
         switch self {
         case .clientCertificateNeedsTLS:
             return "a client-certificate kubeconfig needs a server started with tls: true (it has no CA to sign the certificate)"
+        case .cannotWrite(let path):
+            return "could not write the kubeconfig to \(path): check that the directory exists and is writable"
         }
     }
 }
@@ -69,7 +72,10 @@ extension ClusterSimServer {
         let target = path ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("clustersim-\(port)-\(UUID().uuidString.prefix(8)).kubeconfig")
         let text = try kubeconfig(credentials: credentials)
-        FileManager.default.createFile(atPath: target.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: target.path, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw KubeconfigError.cannotWrite(path: target.path)
+        }
         return target
     }
 }

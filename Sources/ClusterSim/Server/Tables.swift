@@ -41,6 +41,28 @@ enum Tables {
                     Column(name: "Max Unavailable", type: "string", description: "The maximum number of pods that may be unavailable."),
                     Column(name: "Allowed Disruptions", type: "integer", description: "Calculated number of pods that may be disrupted at this time."),
                     age]
+        case ("", "events"), ("events.k8s.io", "events"):
+            return [Column(name: "Last Seen", type: "string", description: "Time since the event was last observed."),
+                    Column(name: "Type", type: "string", description: "Type of this event (Normal, Warning)."),
+                    Column(name: "Reason", type: "string", description: "Why the action was taken."),
+                    Column(name: "Object", type: "string", description: "The object this event is about."),
+                    Column(name: "Message", type: "string", description: "A human-readable description of the status of this operation.")]
+        case ("", "configmaps"):
+            return [name, Column(name: "Data", type: "integer", description: "Number of data entries."), age]
+        case ("coordination.k8s.io", "leases"):
+            return [name, Column(name: "Holder", type: "string", description: "The holder of the lease."), age]
+        case ("apps", "replicasets"):
+            return [name,
+                    Column(name: "Desired", type: "integer", description: "Number of desired pods."),
+                    Column(name: "Current", type: "integer", description: "Number of actual replicas."),
+                    Column(name: "Ready", type: "integer", description: "Number of ready replicas."),
+                    age]
+        case ("apps", "daemonsets"):
+            return [name,
+                    Column(name: "Desired", type: "integer", description: "The number of nodes that should run the daemon pod."),
+                    Column(name: "Current", type: "integer", description: "The number of nodes running at least one daemon pod."),
+                    Column(name: "Ready", type: "integer", description: "The number of nodes with a ready daemon pod."),
+                    age]
         default:
             return [name, age]
         }
@@ -74,6 +96,29 @@ enum Tables {
             }
             return [name, show(object[path: ["spec", "minAvailable"]]), show(object[path: ["spec", "maxUnavailable"]]),
                     .int(object[path: ["status", "disruptionsAllowed"]]?.intValue ?? 0), age]
+        case ("", "events"), ("events.k8s.io", "events"):
+            let core = resource.group.isEmpty
+            let last = object[core ? "lastTimestamp" : "deprecatedLastTimestamp"]?.stringValue
+                ?? object["eventTime"]?.stringValue ?? object[path: ["metadata", "creationTimestamp"]]?.stringValue
+            let seen = last.flatMap(Timestamps.parse).map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>"
+            let regarding = object[core ? "involvedObject" : "regarding"]
+            let kind = regarding?["kind"]?.stringValue?.lowercased() ?? ""
+            let target = kind.isEmpty ? (regarding?["name"]?.stringValue ?? "") : "\(kind)/\(regarding?["name"]?.stringValue ?? "")"
+            return [.string(seen), .string(object["type"]?.stringValue ?? ""), .string(object["reason"]?.stringValue ?? ""),
+                    .string(target), .string(object[core ? "message" : "note"]?.stringValue ?? "")]
+        case ("", "configmaps"):
+            let count = (object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)
+            return [name, .int(Int64(count)), age]
+        case ("coordination.k8s.io", "leases"):
+            return [name, .string(object[path: ["spec", "holderIdentity"]]?.stringValue ?? ""), age]
+        case ("apps", "replicasets"):
+            return [name, .int(object[path: ["spec", "replicas"]]?.intValue ?? 1),
+                    .int(object[path: ["status", "replicas"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "readyReplicas"]]?.intValue ?? 0), age]
+        case ("apps", "daemonsets"):
+            return [name, .int(object[path: ["status", "desiredNumberScheduled"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "currentNumberScheduled"]]?.intValue ?? 0),
+                    .int(object[path: ["status", "numberReady"]]?.intValue ?? 0), age]
         default:
             return [name, age]
         }

@@ -27,8 +27,9 @@ public final class ClusterStore: Sendable {
         self.catalog = catalog
         self.clock = clock
         var initial = StoreState(catalog: catalog, historyLimit: max(16, historyLimit))
-        let namespaces = catalog.resource(group: "", plural: "namespaces")!
+        let namespaces = catalog.resource(group: "", plural: "namespaces")
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            guard let namespaces else { break }
             _ = try? initial.create(namespaces, namespace: nil,
                                     object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
                                     options: WriteOptions(), now: clock.now)
