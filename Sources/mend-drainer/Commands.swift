@@ -123,7 +123,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         do {
-            try await ProgramRunner.run([environment.healthServer, informerService, leaderLoop], logger: logger)
+            try await ProgramRunner.run(
+                [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }], logger: logger)
+        } catch is CancellationError {
+            // Graceful shutdown cancelled the work.
         } catch {
             try? await client.shutdown()
             throw error
@@ -151,7 +154,11 @@ struct TaskService: Service {
     init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await body() }
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // Shutting down.
+        }
     }
 }
 

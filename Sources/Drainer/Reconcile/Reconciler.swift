@@ -83,8 +83,11 @@ public actor Reconciler {
     /// The nodes whose drains run in this process now.
     public var drainingNodes: [String] { running.keys.sorted() }
 
-    /// Reconciles until the calling task is cancelled (e.g. leadership lost). Drains run as child
-    /// tasks and are cancelled with it; their state stays in the cluster for the next leader.
+    /// Reconciles until the calling task is cancelled (leadership lost, shutdown), then returns.
+    /// Drains run as child tasks and are cancelled with it; their state stays in the cluster for
+    /// the next leader.
+    ///
+    /// - Throws: `CancellationError` only if cancelled before the node cache synced.
     public func run() async throws {
         try await nodes.waitUntilSynced()
         let changes = nodes.changes()
@@ -99,7 +102,6 @@ public actor Reconciler {
             }
             group.cancelAll()
         }
-        throw CancellationError()
     }
 
     /// Asks for a reconcile pass as soon as possible.
