@@ -162,6 +162,12 @@ let package = Package(
             dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/KubeClientBenchmarks"
         ),
+        // `swift run -c release ClusterSimBenchmarks`
+        .executableTarget(
+            name: "ClusterSimBenchmarks",
+            dependencies: ["ClusterSim", "KubeModels"],
+            path: "Benchmarks/ClusterSimBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),

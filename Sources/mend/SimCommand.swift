@@ -22,12 +22,21 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Where to write the kubeconfig (default: a new file in the temporary directory).")
     var kubeconfig: String?
 
+    @Option(help: "Simulate the cluster in this snapshot (`kubectl get nodes,pods,pdb -A -o yaml` or -o json).")
+    var snapshot: String?
+
+    @Option(help: "Simulate the cluster this scenario file describes (see docs/scenario-format.md).")
+    var scenario: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, got \(port)")
         }
         if let token, token.isEmpty || token.contains(where: \.isWhitespace) {
             throw ValidationError("--token must be a non-empty string without whitespace")
+        }
+        if snapshot != nil, scenario != nil {
+            throw ValidationError("--snapshot and --scenario cannot be used together: give one of them")
         }
     }
 
@@ -36,6 +45,10 @@ struct SimCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.tls = tls
         if let token { configuration.tokens = [token: "admin"] }
+        if snapshot != nil || scenario != nil {
+            try await runSimulation(server: configuration)
+            return
+        }
         let server = try await ClusterSimServer.start(configuration)
         let path = try server.writeKubeconfig(to: kubeconfig.map { URL(fileURLWithPath: $0) })
         Self.say("ClusterSim is serving \(server.url)")
@@ -68,6 +81,41 @@ struct SimCommand: AsyncParsableCommand {
                 }
                 source.resume()
             }
+        }
+    }
+}
+
+extension SimCommand {
+    /// `--snapshot` / `--scenario`: the API server plus the simulated world (kubelets,
+    /// scheduler, ReplicaSet and DaemonSet controllers, cloud), until interrupted.
+    func runSimulation(server configuration: ClusterSimServer.Configuration) async throws {
+        var world = ClusterSimulation.Configuration()
+        world.server = configuration
+        let simulation = try await ClusterSimulation.start(world)
+        do {
+            if let snapshot {
+                let summary = try simulation.loadSnapshot(path: snapshot)
+                let counts = summary.created.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+                Self.say("loaded \(snapshot): \(counts.joined(separator: ", "))")
+            } else if let scenario {
+                try simulation.loadScenario(path: scenario)
+                let groups = simulation.cloud?.nodeGroups().map { "\($0.name) (\($0.desiredCapacity) nodes)" } ?? []
+                Self.say("loaded \(scenario): node groups \(groups.joined(separator: ", "))")
+            }
+        } catch {
+            try await simulation.server?.shutdown()
+            throw ValidationError(String(describing: error))
+        }
+        guard let server = simulation.server else { return }
+        let path = try server.writeKubeconfig(to: kubeconfig.map { URL(fileURLWithPath: $0) })
+        Self.say("ClusterSim is serving \(server.url) with a simulated cluster")
+        Self.say("kubeconfig: \(path.path)")
+        Self.say("try: kubectl --kubeconfig \(path.path) get nodes,pods -A")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulation.run() }
+            await Self.waitForTerminationSignal()
+            Self.say("stopping ClusterSim")
+            group.cancelAll()
         }
     }
 }
