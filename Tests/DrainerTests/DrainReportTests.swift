@@ -55,3 +55,38 @@ struct DrainReportTests {
         #expect(!text.contains("node fine"))
     }
 }
+
+@Suite("Drain timeout choices", .serialized, .timeLimit(.minutes(1)))
+struct DrainTimeoutChoiceTests {
+    @Test func keepWaitingReportsTheTimeoutOnceThenFinishesWhenTheBudgetAllows() async throws {
+        try await DrainerSim.with { (sim: DrainerSim) async throws in
+            try sim.addNode("n1")
+            try sim.addNode("n2")
+            try sim.addPod(Build.pod("db-0"))
+            try sim.addPDB("db", app: "web", minAvailable: 1)
+            try sim.setCondition("n1", "KernelDeadlock", .true)
+            let policy = try ReconcilerTests.policy("KernelDeadlock") {
+                $0.drain.timeout = .seconds(60)
+                $0.drain.onTimeout = .keepWaiting
+            }
+            let parts = sim.reconciler(policy)
+            try await sim.running(parts) { () async throws in
+                #expect(await eventually { !sim.events(reason: DrainEventReason.evictionBlocked, node: "n1").isEmpty })
+                #expect(await sim.clock.waitForSleepers(count: 2))
+                sim.clock.advance(by: .seconds(60))
+                #expect(await eventually { !sim.events(reason: DrainEventReason.drainTimedOut, node: "n1").isEmpty })
+                #expect(try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == nil, "keep-waiting: still draining")
+                #expect(await parts.0.drainingNodes == ["n1"])
+                // A replacement becomes Ready: the retried eviction goes through and the drain ends.
+                try sim.addPod(Build.pod("db-1", node: "n2"))
+                for _ in 0..<100 where try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == nil {
+                    sim.clock.advance(by: .seconds(1))
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(try sim.node("n1").metadata.annotations?[MendNodeKeys.drainOutcome] == "succeeded")
+                #expect(sim.events(reason: DrainEventReason.drainTimedOut, node: "n1").count == 1)
+                #expect(sim.evictions(of: "db-0") == 1)
+            }
+        }
+    }
+}
