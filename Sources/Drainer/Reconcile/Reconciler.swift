@@ -229,6 +229,7 @@ public actor Reconciler {
             if let last = lastDrainStart ?? latestDrainStart(all) {
                 let allowed = last.addingTimeInterval(policy.budget.minIntervalBetweenDrains.seconds)
                 if allowed > now {
+                    await refuse(node, .minInterval, now: now)
                     next.consider(allowed)
                     continue
                 }
