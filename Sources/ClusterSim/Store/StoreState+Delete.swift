@@ -25,7 +25,7 @@ extension StoreState {
         let finalizers = old.finalizers
         if old.isTerminating {
             // A second delete may only shorten the grace period.
-            let current = old.value[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0
+            let current = old.deletionGracePeriodSeconds ?? 0
             if grace < current {
                 var value = old.value
                 value["metadata"]?["deletionGracePeriodSeconds"] = .int(grace)
@@ -73,11 +73,12 @@ extension StoreState {
     /// once when unbound or finished; other resources have none.
     static func gracePeriod(_ resource: ResourceDescriptor, _ object: StoredObject, requested: Int64?) -> Int64 {
         guard resource.group.isEmpty, resource.plural == "pods" else { return 0 }
-        let nodeName = object.value[path: ["spec", "nodeName"]]?.stringValue ?? ""
-        let phase = object.value[path: ["status", "phase"]]?.stringValue ?? ""
+        let value = object.value
+        let nodeName = value[path: ["spec", "nodeName"]]?.stringValue ?? ""
+        let phase = value[path: ["status", "phase"]]?.stringValue ?? ""
         if nodeName.isEmpty || phase == "Succeeded" || phase == "Failed" { return 0 }
         if let requested { return requested == 0 ? 0 : requested }
-        return object.value[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+        return value[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
     }
 
     /// Removes the object for good, emits DELETED, then handles its dependents.

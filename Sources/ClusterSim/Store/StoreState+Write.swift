@@ -69,6 +69,7 @@ extension StoreState {
         var value = value
         value["metadata"]?["resourceVersion"] = .string(String(revision))
         let stored = StoredObject(value: value, resourceVersion: revision)
+        lastCommitted = (stored, value)
         let tableKey = Self.tableKey(resource)
         let previous = tables[tableKey]?.objects[key]
         tables[tableKey, default: Table()].objects[key] = stored
@@ -102,17 +103,18 @@ extension StoreState {
         if let rv = proposed[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty, rv != String(old.resourceVersion) {
             throw APIError.staleResourceVersion(resource, name: name)
         }
+        let oldValue = old.value
         var value: JSONValue
         switch subresource {
         case .status:
-            value = old.value
+            value = oldValue
             value["status"] = proposed["status"]
         case .main:
             value = proposed
-            if resource.hasStatus { value["status"] = old.value["status"] }
+            if resource.hasStatus { value["status"] = oldValue["status"] }
             // Fields the server owns.
             for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
-                value["metadata"]?[field] = old.value[path: ["metadata", field]]
+                value["metadata"]?[field] = oldValue[path: ["metadata", field]]
             }
             value["apiVersion"] = .string(resource.apiVersion)
             value["kind"] = .string(resource.kind)
@@ -126,15 +128,15 @@ extension StoreState {
                         detail: "no new finalizers can be added if the object is being deleted, found new finalizers []string{\"\(added)\"}")])
                 }
             }
-            try Validation.validateUpdate(resource, old: old.value, new: value, name: name)
-            if resource.tracksGeneration, Self.specChanged(old.value, value) {
-                let generation = old.value[path: ["metadata", "generation"]]?.intValue ?? 1
+            try Validation.validateUpdate(resource, old: oldValue, new: value, name: name)
+            if resource.tracksGeneration, Self.specChanged(oldValue, value) {
+                let generation = oldValue[path: ["metadata", "generation"]]?.intValue ?? 1
                 value["metadata"]?["generation"] = .int(generation + 1)
             }
         }
         if case .object = value["metadata"] ?? .null {} else { value["metadata"] = .object([:]) }
         value["metadata"]?["resourceVersion"] = .string(String(old.resourceVersion))
-        if value == old.value { return old }  // a no-op write changes nothing, not even the version
+        if value == oldValue { return old }  // a no-op write changes nothing, not even the version
         if options.dryRun { return StoredObject(value: value, resourceVersion: old.resourceVersion) }
         let key = Self.objectKey(namespace: old.namespace, name: name)
         let stored = commit(resource, key: key, value: value)
@@ -154,6 +156,6 @@ extension StoreState {
 
     /// Whether a terminating object's grace period is over (always for non-pods).
     static func graceElapsed(_ object: StoredObject) -> Bool {
-        (object.value[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0) == 0
+        (object.deletionGracePeriodSeconds ?? 0) == 0
     }
 }

@@ -27,6 +27,9 @@ struct StoreState {
     var nextWatcherID: UInt64 = 0
     var objectsPerNamespace: [String: Int] = [:]
     var dirtyBudgetNamespaces: Set<String> = []
+    /// The value of the latest commit, so a write can answer without re-parsing what it just
+    /// encoded (objects are stored only as JSON).
+    var lastCommitted: (stored: StoredObject, value: JSONValue)?
     /// How many objects name each owner UID in their ownerReferences (skips GC scans for the rest).
     var ownerReferenceCounts: [String: Int] = [:]
     var budgetsDirtyEverywhere = true
@@ -41,6 +44,12 @@ struct StoreState {
     static func objectKey(namespace: String?, name: String) -> String {
         if let namespace, !namespace.isEmpty { return namespace + "/" + name }
         return name
+    }
+
+    /// The parsed value of `stored`, without parsing when it is the latest commit.
+    func value(of stored: StoredObject) -> JSONValue {
+        if let lastCommitted, lastCommitted.stored === stored { return lastCommitted.value }
+        return stored.value
     }
 
     func object(_ resource: ResourceDescriptor, namespace: String?, name: String) -> StoredObject? {
