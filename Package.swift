@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "KubeModels",
                 "KubeClient",
+                "MendCore",
                 "MendTime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,9 +123,10 @@ let package = Package(
             dependencies: [
                 "Drainer",
                 "KubeClient",
+                "MendCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -150,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "DrainerBenchmarks",
             dependencies: [
-                "Drainer", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+                "Drainer", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/DrainerBenchmarks"
@@ -180,7 +182,7 @@ let package = Package(
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "DrainerTests", dependencies: [
-            "Drainer", "KubeClient", "KubeModels", "MendTime", "ClusterSim",
+            "Drainer", "KubeClient", "KubeModels", "MendCore", "MendTime", "ClusterSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(

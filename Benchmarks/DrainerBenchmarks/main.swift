@@ -4,6 +4,7 @@ import Foundation
 import KubeClient
 import KubeModels
 import Logging
+import MendCore
 import MendTime
 
 // mend-drainer benchmarks against ClusterSim over real HTTP, in real time (a figure for people,
@@ -60,9 +61,10 @@ func runRound(_ index: Int) async throws -> RoundResult {
     let logger = Logger(label: "bench")
     let informer = Informer<Node>(client: informerClient, logger: logger)
     let policy = DrainerPolicy(rules: [try ConditionRule(parsing: "KernelDeadlock=True,2s")], budget: SafetyBudget(maxCordoned: .count(5)))
+    let writes = WritePath(kubernetes: client, dryRun: false, logger: logger)
     let reconciler = Reconciler(
-        policy: policy, cluster: KubeDrainerCluster(client: client), nodes: informer,
-        events: EventRecorder(sink: client, component: "mend-drainer", logger: logger), clock: SystemClock(), logger: logger)
+        policy: policy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: informer,
+        events: EventRecorder(sink: writes, component: "mend-drainer", logger: logger), clock: SystemClock(), logger: logger)
 
     let result = try await withThrowingTaskGroup(of: RoundResult?.self) { group in
         group.addTask { try await informer.run(); return nil }

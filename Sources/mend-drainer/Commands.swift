@@ -4,8 +4,9 @@ import Foundation
 import KubeClient
 import KubeModels
 import Logging
+import MendCore
 import MendTime
-import UnixSignals
+import ServiceLifecycle
 
 /// `mend-drainer validate`: checks the policy and prints it; touches no cluster.
 struct ValidateCommand: AsyncParsableCommand {
@@ -54,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup var clusterOptions: ClusterOptions
 
-    @Flag(name: .long, help: "Read the cluster and log every cordon, eviction and uncordon it would do; write nothing.")
+    @Flag(name: .long, help: "Read the cluster and log every cordon, eviction and uncordon it would do; write nothing (no Lease either).")
     var dryRun = false
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Take part in leader election (one active replica).")
@@ -66,77 +67,98 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Lease's namespace (default: the pod's namespace, else the kubeconfig's).")
     var leaseNamespace: String?
 
-    @Option(name: .long, help: "This replica's identity in the Lease (default: $POD_NAME, else the host name).")
-    var identity: String?
-
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text.")
+    var logFormat: String = "auto"
+
+    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
+    var healthAddress: String = ":8080"
+
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level: \"\(logLevel)\" is not a level; expected trace, debug, info, notice, warning or error")
+        guard let level = LogLevel(rawValue: logLevel) else {
+            throw ValidationError("--log-level: \"\(logLevel)\" is not a level; expected trace, debug, info, notice, warning, error or critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ValidationError("--log-format: \"\(logFormat)\" is not a format; expected auto, json or text")
         }
-        let logger = Logger(label: "mend-drainer")
+        let address: ListenAddress
+        do {
+            address = try ListenAddress(parsing: healthAddress)
+        } catch {
+            throw ValidationError("--health-address: \(error)")
+        }
+        // The policy is validated before any connection is made.
         let (policy, client) = try DrainerStartup.prepare(configPath: policyOptions.config, overrides: policyOptions.overrides) {
             try makeClient(clusterOptions)
         }
+        let runtime = RuntimeSettings(dryRun: dryRun, logging: LoggingSettings(level: level, format: format), server: ServerSettings(address: address))
+        let environment = ProgramEnvironment.bootstrap(program: "mend-drainer", config: runtime)
+        let logger = environment.logger
         logger.notice("starting", metadata: ["dryRun": "\(dryRun)", "rules": "\(policy.rules.map(\.description))", "cluster": "\(client.origin)"])
-        let identity = identity ?? ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
-        let cluster: any DrainerCluster = dryRun
-            ? DryRunDrainerCluster(wrapping: KubeDrainerCluster(client: client), logger: logger)
-            : KubeDrainerCluster(client: client)
-        let sink: any EventSink = dryRun ? LoggingEventSink(logger: logger) : client
-        let recorder = EventRecorder(sink: sink, component: "mend-drainer", host: identity, logger: logger)
+
+        let writes = WritePath(kubernetes: client, dryRun: dryRun, logger: logger)
+        let identity = LeaderElectionSettings.defaultIdentity()
+        let recorder = EventRecorder(sink: writes, component: "mend-drainer", host: identity, logger: logger)
         let nodes = Informer<Node>(client: client, logger: logger)
         let reconciler = Reconciler(
-            policy: policy, cluster: cluster, nodes: nodes, events: recorder, clock: SystemClock(), logger: logger, dryRun: dryRun)
-        let elector: LeaderElector? = leaderElect && !dryRun
-            ? LeaderElector(
-                config: LeaderElectionConfig(
-                    leaseName: leaseName, namespace: leaseNamespace ?? client.defaultNamespace, identity: identity),
-                api: client, logger: logger)
-            : nil
-
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        do {
+            policy: policy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: nodes, events: recorder,
+            clock: SystemClock(), logger: logger, dryRun: dryRun)
+        let election = LeaderElectionSettings(
+            enabled: leaderElect, leaseName: leaseName, namespace: leaseNamespace ?? client.defaultNamespace)
+        let health = environment.health
+        health.addReadinessGate("nodes", reason: "node cache not synced yet")
+        let leaderLoop = LeaderElectedLoop(
+            settings: election, dryRun: dryRun, client: client, writes: writes, identity: identity, logger: logger
+        ) {
+            try await reconciler.run()
+        }
+        let informerService = TaskService {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await nodes.run() }
-                group.addTask {
-                    if let elector {
-                        // Leadership can be lost and won again: campaign until shut down.
-                        while !Task.isCancelled {
-                            do {
-                                try await elector.run { try await reconciler.run() }
-                            } catch let error as LeaderElectionError {
-                                logger.warning("leadership ended; campaigning again", metadata: ["reason": "\(error)"])
-                            }
-                        }
-                    } else {
-                        try await reconciler.run()
-                    }
-                }
-                group.addTask {
-                    for await signal in signals {
-                        logger.notice("shutting down", metadata: ["signal": "\(signal)"])
-                        return
-                    }
-                }
+                try await nodes.waitForSync()
+                health.setReady("nodes")
                 _ = try await group.next()
-                group.cancelAll()
             }
+        }
+        do {
+            try await ProgramRunner.run(
+                [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }], logger: logger)
         } catch is CancellationError {
-            // Normal shutdown.
+            // Graceful shutdown cancelled the work.
         } catch {
             try? await client.shutdown()
             throw error
         }
         try await client.shutdown()
         logger.notice("stopped")
+    }
+}
+
+/// The program-level settings MendCore's bootstrap needs (the policy itself is ``DrainerPolicy``).
+struct RuntimeSettings: ProgramConfiguration {
+    var dryRun: Bool
+    var logging: LoggingSettings
+    var server: ServerSettings
+
+    static var defaults: RuntimeSettings { RuntimeSettings(dryRun: false, logging: LoggingSettings(), server: ServerSettings()) }
+
+    func validate(_ validator: inout ConfigValidator) {}
+}
+
+/// Runs a long-lived task as a `Service`: cancelled on graceful shutdown.
+struct TaskService: Service {
+    let body: @Sendable () async throws -> Void
+
+    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // Shutting down.
+        }
     }
 }
 
@@ -156,12 +178,12 @@ enum PolicySummary {
         lines.append("Nodes: " + (policy.nodeSelector.isEverything ? "all" : policy.nodeSelector.description)
             + "; opt-out annotation \(policy.optOutAnnotation)=true")
         let pods = policy.pods
-        lines.append("Pods: evict local storage \(pods.evictLocalStorage), evict unowned \(pods.evictUnowned), protected annotation \(pods.protectedAnnotation)=true, max grace \(pods.maxGracePeriod.map(GoDuration.format) ?? "pod's own")")
-        lines.append("Drain: timeout \(GoDuration.format(policy.drain.timeout)), then \(policy.drain.onTimeout.rawValue); \(policy.drain.concurrentEvictions) evictions at once")
+        lines.append("Pods: evict local storage \(pods.evictLocalStorage), evict unowned \(pods.evictUnowned), protected annotation \(pods.protectedAnnotation)=true, max grace \(pods.maxGracePeriod.map(Drainer.GoDuration.format) ?? "pod's own")")
+        lines.append("Drain: timeout \(Drainer.GoDuration.format(policy.drain.timeout)), then \(policy.drain.onTimeout.rawValue); \(policy.drain.concurrentEvictions) evictions at once")
         let budget = policy.budget
-        lines.append("Budget: \(budget.maxConcurrentDrains) drain(s) at once, at most \(budget.maxCordoned) cordoned, storm cool-down \(GoDuration.format(budget.stormCooldown)), min interval \(GoDuration.format(budget.minIntervalBetweenDrains))"
+        lines.append("Budget: \(budget.maxConcurrentDrains) drain(s) at once, at most \(budget.maxCordoned) cordoned, storm cool-down \(Drainer.GoDuration.format(budget.stormCooldown)), min interval \(Drainer.GoDuration.format(budget.minIntervalBetweenDrains))"
             + (budget.maintenanceWindows.isEmpty ? "" : ", windows " + budget.maintenanceWindows.map(\.description).joined(separator: "; ")))
-        lines.append("Uncordon: " + (policy.uncordonAfterHealthyFor.map { "after healthy for \(GoDuration.format($0))" } ?? "never"))
+        lines.append("Uncordon: " + (policy.uncordonAfterHealthyFor.map { "after healthy for \(Drainer.GoDuration.format($0))" } ?? "never"))
         return lines.joined(separator: "\n")
     }
 }

@@ -26,6 +26,8 @@ struct TestClient {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
+        // Tests open more concurrent watches than AsyncHTTPClient's default of 8 connections per host.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         base = server.url
         self.token = token

@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeModels
 import Logging
+import MendCore
 import MendTime
 import Synchronization
 @testable import Drainer
@@ -144,18 +145,19 @@ final class DrainerSim: Sendable {
 
     // MARK: Running reconcilers
 
-    func reconciler(_ policy: DrainerPolicy, client: KubernetesClient? = nil, dryRun: Bool = false) -> (Reconciler, Informer<Node>, DryRunDrainerCluster?) {
+    /// A reconciler wired as the program wires it: reads from the client, writes (and Events)
+    /// through a live or dry-run `WritePath`.
+    func reconciler(_ policy: DrainerPolicy, client: KubernetesClient? = nil, dryRun: Bool = false) -> (Reconciler, Informer<Node>) {
         let client = client ?? self.client
         var logger = Logger(label: "drainer-tests")
         logger.logLevel = .warning
         let informer = Informer<Node>(client: client, clock: SystemClock(), logger: logger)
-        let base = KubeDrainerCluster(client: client)
-        let dry = dryRun ? DryRunDrainerCluster(wrapping: base, logger: logger) : nil
-        let sink: any EventSink = dryRun ? LoggingEventSink(logger: logger) : client
-        let recorder = EventRecorder(sink: sink, component: "mend-drainer", logger: logger)
+        let writes = WritePath(kubernetes: client, dryRun: dryRun, clock: clock, logger: logger)
+        let recorder = EventRecorder(sink: writes, component: "mend-drainer", logger: logger)
         let reconciler = Reconciler(
-            policy: policy, cluster: dry ?? base, nodes: informer, events: recorder, clock: clock, logger: logger, dryRun: dryRun)
-        return (reconciler, informer, dry)
+            policy: policy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: informer, events: recorder,
+            clock: clock, logger: logger, dryRun: dryRun)
+        return (reconciler, informer)
     }
 
     /// Runs `reconciler` (and its informer) while `body` runs; cancels them afterwards.
@@ -163,10 +165,10 @@ final class DrainerSim: Sendable {
     /// - Parameter tick: when set, the manual clock moves by this much every 10 ms of real time
     ///   (for drains that poll and retry on the clock); leave `nil` to move it only by hand.
     func running(
-        _ parts: (Reconciler, Informer<Node>, DryRunDrainerCluster?), tick: Duration? = nil,
+        _ parts: (Reconciler, Informer<Node>), tick: Duration? = nil,
         _ body: @Sendable () async throws -> Void
     ) async throws {
-        let (reconciler, informer, _) = parts
+        let (reconciler, informer) = parts
         let clock = self.clock
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await informer.run() }

@@ -6,6 +6,7 @@ import MendTime
 import Metrics
 import NIOCore
 import Prometheus
+import Synchronization
 import Testing
 
 @Suite("Health and metrics server")
@@ -78,6 +79,16 @@ struct HealthServerTests {
 
             checks.setNotReady("informers", reason: "watch lost")
             #expect(try await Self.get(port, "/readyz").status == 503)
+            checks.setReady("informers")
+
+            // Checks are evaluated on each request.
+            let synced = Mutex(false)
+            checks.addReadinessCheck("nodes") { synced.withLock { $0 } ? .healthy : .unhealthy(reason: "cache not synced yet") }
+            let unsynced = try await Self.get(port, "/readyz")
+            #expect(unsynced.status == 503)
+            #expect(unsynced.body.contains("[-] nodes failed: cache not synced yet"))
+            synced.withLock { $0 = true }
+            #expect(try await Self.get(port, "/readyz").status == 200)
         }
     }
 

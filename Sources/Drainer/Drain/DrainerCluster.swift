@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeModels
+import MendCore
 
 /// Everything mend-drainer reads from and writes to the cluster: the seam tests and dry-run use.
 ///
@@ -23,12 +24,15 @@ public protocol DrainerCluster: Sendable {
     func disruptionBudgets(namespace: String) async throws -> [PodDisruptionBudget]
 }
 
-/// ``DrainerCluster`` over a ``KubernetesClient``. With `dryRun` every write is logged and skipped.
+/// ``DrainerCluster`` over a ``KubernetesClient`` for reads and MendCore's `WritePath` for every
+/// write, so a dry-run `WritePath` logs each cordon, eviction and annotation and sends nothing.
 public struct KubeDrainerCluster: DrainerCluster {
     public let client: KubernetesClient
+    public let writes: WritePath
 
-    public init(client: KubernetesClient) {
+    public init(client: KubernetesClient, writes: WritePath) {
         self.client = client
+        self.writes = writes
     }
 
     public func node(named name: String) async throws -> Node? {
@@ -40,11 +44,11 @@ public struct KubeDrainerCluster: DrainerCluster {
     }
 
     public func patchNode(named name: String, patch: JSONValue) async throws {
-        _ = try await client.patchJSON(.nodes, name: name, patch: .merge(patch))
+        _ = try await writes.patchNode(name, patch: .merge(patch))
     }
 
     public func patchNodeStatus(named name: String, patch: JSONValue) async throws {
-        _ = try await client.patchJSON(.nodes, name: name, patch: .strategicMerge(patch), subresource: "status")
+        _ = try await writes.patchNodeStatus(name, patch: .strategicMerge(patch))
     }
 
     public func pods(onNode node: String) async throws -> [Pod] {
@@ -55,14 +59,13 @@ public struct KubeDrainerCluster: DrainerCluster {
     public func evict(_ pod: Pod, gracePeriodSeconds: Int64?) async throws -> EvictionOutcome {
         let options = DeleteOptions(
             gracePeriodSeconds: gracePeriodSeconds, preconditions: DeleteOptions.Preconditions(uid: pod.metadata.uid))
-        return try await client.evict(
-            pod: pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "default", deleteOptions: options)
+        return try await writes.evictPod(pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "default", options: options)
     }
 
     public func delete(_ pod: Pod, gracePeriodSeconds: Int64?) async throws {
         let options = DeleteOptions(
             gracePeriodSeconds: gracePeriodSeconds, preconditions: DeleteOptions.Preconditions(uid: pod.metadata.uid))
-        try await client.delete(Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace, options: options)
+        try await writes.deletePod(pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "default", options: options)
     }
 
     public func disruptionBudgets(namespace: String) async throws -> [PodDisruptionBudget] {

@@ -83,8 +83,11 @@ public actor Reconciler {
     /// The nodes whose drains run in this process now.
     public var drainingNodes: [String] { running.keys.sorted() }
 
-    /// Reconciles until the calling task is cancelled (e.g. leadership lost). Drains run as child
-    /// tasks and are cancelled with it; their state stays in the cluster for the next leader.
+    /// Reconciles until the calling task is cancelled (leadership lost, shutdown), then returns.
+    /// Drains run as child tasks and are cancelled with it; their state stays in the cluster for
+    /// the next leader.
+    ///
+    /// - Throws: `CancellationError` only if cancelled before the node cache synced.
     public func run() async throws {
         try await nodes.waitUntilSynced()
         let changes = nodes.changes()
@@ -99,7 +102,6 @@ public actor Reconciler {
             }
             group.cancelAll()
         }
-        throw CancellationError()
     }
 
     /// Asks for a reconcile pass as soon as possible.
@@ -203,9 +205,16 @@ public actor Reconciler {
                 continue
             }
             refusals[name] = nil
-            if await cordon(node, match: match, now: now) {
+            // When a drain slot is free and no older cordon waits for one, the drain starts with
+            // the cordon: one re-check, one patch.
+            let startNow = !dryRun && pendingDrains.isEmpty && drainSlotFree(now: now, all: all)
+            if await cordon(node, match: match, now: now, startingDrain: startNow) {
                 cordonedByMend += 1
                 if !dryRun { recentCordons.insert(name) }
+                if startNow {
+                    lastDrainStart = now
+                    startDrain(node, startedAt: now, resumed: false, statusAlreadySet: true, group: &group)
+                }
             }
         }
 
@@ -220,6 +229,7 @@ public actor Reconciler {
             if let last = lastDrainStart ?? latestDrainStart(all) {
                 let allowed = last.addingTimeInterval(policy.budget.minIntervalBetweenDrains.seconds)
                 if allowed > now {
+                    await refuse(node, .minInterval, now: now)
                     next.consider(allowed)
                     continue
                 }
@@ -273,6 +283,17 @@ public actor Reconciler {
         }
     }
 
+    /// Whether a new drain may start now (concurrency, minimum interval, maintenance window).
+    private func drainSlotFree(now: Date, all: [Node]) -> Bool {
+        guard running.count < policy.budget.maxConcurrentDrains else { return false }
+        if let last = lastDrainStart ?? latestDrainStart(all),
+            last.addingTimeInterval(policy.budget.minIntervalBetweenDrains.seconds) > now
+        {
+            return false
+        }
+        return policy.budget.inMaintenanceWindow(now)
+    }
+
     private func latestDrainStart(_ nodes: [Node]) -> Date? {
         nodes.compactMap { MendNodeState($0).drainStartedAt }.max()
     }
@@ -280,7 +301,7 @@ public actor Reconciler {
     // MARK: Cordon
 
     /// Re-checks the node, then cordons it. Returns whether it is now cordoned by Mend.
-    private func cordon(_ cached: Node, match: RuleMatch, now: Date) async -> Bool {
+    private func cordon(_ cached: Node, match: RuleMatch, now: Date, startingDrain: Bool) async -> Bool {
         let name = cached.metadata.name ?? ""
         guard let node = await fresh(name) else { return false }
         guard policy.selects(node), !node.isUnschedulable,
@@ -297,7 +318,7 @@ public actor Reconciler {
             return true
         }
         let ok = await write(name) {
-            try await self.cluster.patchNode(named: name, patch: NodePatches.cordon(reason: reason, at: now))
+            try await self.cluster.patchNode(named: name, patch: NodePatches.cordon(reason: reason, at: now, startingDrain: startingDrain))
         }
         metrics.cordoned(result: ok ? "succeeded" : "failed")
         guard ok else { return false }
@@ -305,7 +326,9 @@ public actor Reconciler {
         _ = await write(name) {
             try await self.cluster.patchNodeStatus(
                 named: name,
-                patch: NodePatches.condition(status: .true, reason: "Cordoned", message: "Cordoned by mend-drainer: \(reason); drain pending", at: now))
+                patch: NodePatches.condition(
+                    status: .true, reason: startingDrain ? "Draining" : "Cordoned",
+                    message: "Cordoned by mend-drainer: \(reason); " + (startingDrain ? "evicting pods" : "drain pending"), at: now))
         }
         await events.record(node, type: "Warning", reason: DrainEventReason.cordoned, message: "Cordoned by mend-drainer: \(reason)")
         return true
@@ -324,7 +347,7 @@ public actor Reconciler {
         let ok = await write(name) { try await self.cluster.patchNode(named: name, patch: NodePatches.drainStarted(at: now)) }
         guard ok else { return }
         lastDrainStart = now
-        startDrain(node, startedAt: now, resumed: false, group: &group)
+        startDrain(node, startedAt: now, resumed: false, statusAlreadySet: false, group: &group)
     }
 
     /// Re-checks a drain recorded as in flight (the cache may be stale) and resumes it.
@@ -332,10 +355,10 @@ public actor Reconciler {
         guard let node = await fresh(name) else { return }
         let state = MendNodeState(node)
         guard state.drainInFlight, running[name] == nil else { return }
-        startDrain(node, startedAt: state.drainStartedAt ?? now, resumed: true, group: &group)
+        startDrain(node, startedAt: state.drainStartedAt ?? now, resumed: true, statusAlreadySet: true, group: &group)
     }
 
-    private func startDrain(_ node: Node, startedAt: Date, resumed: Bool, group: inout TaskGroup<Void>) {
+    private func startDrain(_ node: Node, startedAt: Date, resumed: Bool, statusAlreadySet: Bool, group: inout TaskGroup<Void>) {
         let name = node.metadata.name ?? ""
         let cancel = Wakeup()
         running[name] = cancel
@@ -343,19 +366,24 @@ public actor Reconciler {
         let deadline = startedAt.addingTimeInterval(policy.drain.timeout.seconds)
         logger.notice(resumed ? "resuming drain" : "starting drain", metadata: ["node": "\(name)", "deadline": "\(KubeTime(deadline))"])
         group.addTask {
-            await self.runDrain(node, startedAt: startedAt, deadline: deadline, resumed: resumed, cancel: cancel)
+            await self.runDrain(
+                node, startedAt: startedAt, deadline: deadline, resumed: resumed, statusAlreadySet: statusAlreadySet, cancel: cancel)
         }
     }
 
-    private func runDrain(_ node: Node, startedAt: Date, deadline: Date, resumed: Bool, cancel: Wakeup) async {
+    private func runDrain(
+        _ node: Node, startedAt: Date, deadline: Date, resumed: Bool, statusAlreadySet: Bool, cancel: Wakeup
+    ) async {
         let name = node.metadata.name ?? ""
         var log = logger
         log[metadataKey: "node"] = "\(name)"
-        if !resumed {
+        if !statusAlreadySet {
             _ = await write(name) {
                 try await self.cluster.patchNodeStatus(
                     named: name, patch: NodePatches.condition(status: .true, reason: "Draining", message: "mend-drainer is evicting the node's pods", at: startedAt))
             }
+        }
+        if !resumed {
             await events.record(node, type: "Normal", reason: DrainEventReason.drainStarted, message: "Draining: evicting pods through the Eviction API (PodDisruptionBudgets respected)")
         }
         let drainer = NodeDrainer(cluster: cluster, policy: policy.pods, settings: policy.drain, clock: clock, metrics: metrics, logger: log)

@@ -39,8 +39,9 @@ public struct MendNodeState: Sendable, Hashable {
 public enum NodePatches {
     static func stamp(_ date: Date) -> JSONValue { .string(KubeTime(date).description) }
 
-    /// Cordon and record why (clearing any earlier episode's drain annotations).
-    public static func cordon(reason: String, at date: Date) -> JSONValue {
+    /// Cordon and record why (clearing any earlier episode's drain annotations). With
+    /// `startingDrain` the drain start is recorded in the same patch (one write instead of two).
+    public static func cordon(reason: String, at date: Date, startingDrain: Bool = false) -> JSONValue {
         [
             "spec": ["unschedulable": true],
             "metadata": [
@@ -48,7 +49,7 @@ public enum NodePatches {
                     MendNodeKeys.cordonedBy: .string(MendNodeKeys.component),
                     MendNodeKeys.cordonReason: .string(reason),
                     MendNodeKeys.cordonedAt: stamp(date),
-                    MendNodeKeys.drainStartedAt: .null,
+                    MendNodeKeys.drainStartedAt: startingDrain ? stamp(date) : .null,
                     MendNodeKeys.drainOutcome: .null,
                     MendNodeKeys.drained: .null,
                 ]

@@ -24,6 +24,9 @@ public struct KubeClientOptions: Sendable {
     public var maxResponseBytes: Int
     /// The clock used for rate limiting, backoff and credential expiry.
     public var clock: any MendClock
+    /// How many HTTP/1.1 connections to the API server may be open at once. Every open watch
+    /// (informer) holds one, so this must exceed the number of watches plus request concurrency.
+    public var maxConnectionsPerHost: Int
 
     public init(
         userAgent: String = UserAgent.make(program: "mend", version: "0.1.0"),
@@ -33,8 +36,10 @@ public struct KubeClientOptions: Sendable {
         requestTimeout: Duration = .seconds(60),
         connectTimeout: Duration = .seconds(10),
         maxResponseBytes: Int = 1 << 30,
-        clock: any MendClock = SystemClock()
+        clock: any MendClock = SystemClock(),
+        maxConnectionsPerHost: Int = 64
     ) {
+        self.maxConnectionsPerHost = maxConnectionsPerHost
         self.userAgent = userAgent
         self.qps = qps
         self.burst = burst
@@ -77,6 +82,9 @@ final class KubeTransport: Sendable {
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .nanoseconds(Int64(options.connectTimeout.seconds * 1e9)))
         httpConfiguration.redirectConfiguration = .disallow
+        // Each watch holds an HTTP/1.1 connection for its whole life; with AsyncHTTPClient's default
+        // of 8 connections per host, a program with several informers would starve its own requests.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maxConnectionsPerHost
         if isHTTPS {
             let tls = try Self.makeTLS(configuration.tls, clientCertificate: configuration.tls.clientCertificate)
             httpConfiguration.tlsConfiguration = tls

@@ -26,7 +26,9 @@ public enum LogFormat: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The `logging:` section every program shares.
 public struct LoggingSettings: Sendable, Hashable, Codable {
+    /// The lowest level printed (default `info`).
     public var level: LogLevel
+    /// JSON lines, text, or `auto` (default): text on a terminal, JSON otherwise.
     public var format: LogFormat
 
     public init(level: LogLevel = .info, format: LogFormat = .auto) {
@@ -37,7 +39,9 @@ public struct LoggingSettings: Sendable, Hashable, Codable {
 
 /// Where the health and metrics server listens: `host:port`, `:port` for every interface.
 public struct ListenAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The interface to bind (`0.0.0.0` for all).
     public var host: String
+    /// The TCP port (0: any free port, for tests).
     public var port: Int
 
     public init(host: String, port: Int) {
@@ -88,8 +92,11 @@ public struct LeaderElectionSettings: Sendable, Hashable, Codable {
     public var leaseName: String
     /// The Lease's namespace (in-cluster: usually the pod's own).
     public var namespace: String
+    /// How long a lease is honoured without renewal (default 15s).
     public var leaseDuration: GoDuration
+    /// How long the leader keeps trying to renew before it stops acting (default 10s).
     public var renewDeadline: GoDuration
+    /// The pause between attempts to acquire or renew (default 2s).
     public var retryPeriod: GoDuration
 
     public init(

@@ -10,6 +10,9 @@ struct ConfigDecoder {
         do {
             value = try NodeDecoder(node: root, path: [], state: state).decodeValue(T.self)
         } catch let error as ConfigError {
+            // A misspelt key usually also leaves a required field missing; the misspelling is
+            // the cause worth reporting.
+            if case .missingField(_, let path) = error, let typo = state.misspelling(of: path, in: root) { throw typo }
             throw error
         } catch {
             throw .invalidValue(location: root.location, path: "(root)", value: root.display, expected: "\(error)")
@@ -47,6 +50,18 @@ final class DecodingState {
             for (index, item) in items.enumerated() { try checkUnknownFields(in: item, path: path + ["[\(index)]"]) }
         case .scalar: return
         }
+    }
+
+    /// For a missing field at `path`, a key beside it that nothing asked for and that looks
+    /// like the missing name (`afterr` for `after`), as an unknown-field error.
+    func misspelling(of path: String, in root: ConfigNode) -> ConfigError? {
+        var segments = splitFieldPath(path)
+        guard let missing = segments.popLast(), case .mapping(let pairs, _)? = root.node(at: segments) else { return nil }
+        let known = asked[joinFieldPath(segments)] ?? []
+        for (key, value) in pairs where !known.contains(key) && Self.closest(key, in: [missing]) == missing {
+            return .unknownField(location: value.location, path: joinFieldPath(segments + [key]), suggestion: missing)
+        }
+        return nil
     }
 
     /// The known key nearest to `key` (case-insensitive edit distance ≤ 3), for "did you mean".
@@ -95,8 +110,11 @@ private struct NodeDecoder: Decoder {
 
     var pathText: String { path.isEmpty ? "(root)" : joinFieldPath(path) }
 
+    /// The value for an error message; never the value of a secret-named field.
+    var shownValue: String { Redaction.isSecret(path.last ?? "") ? Redaction.placeholder : node.display }
+
     func wrongType(_ expected: String) -> ConfigError {
-        .wrongType(location: node.location, path: pathText, value: node.display, expected: expected)
+        .wrongType(location: node.location, path: pathText, value: shownValue, expected: expected)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -137,7 +155,7 @@ private struct NodeDecoder: Decoder {
         guard case .scalar(_, true, _) = node, let value = T(text, radix: 10) else {
             if case .scalar(_, true, _) = node, Int64(text) != nil || Double(text) != nil {
                 throw ConfigError.invalidValue(
-                    location: node.location, path: pathText, value: node.display,
+                    location: node.location, path: pathText, value: shownValue,
                     expected: "\(expected) between \(T.min) and \(T.max)")
             }
             throw wrongType(expected)
@@ -177,12 +195,12 @@ private struct NodeDecoder: Decoder {
             }
             throw error
         } catch let error as ConfigValueError {
-            throw ConfigError.invalidValue(location: node.location, path: pathText, value: node.display, expected: error.expected)
+            throw ConfigError.invalidValue(location: node.location, path: pathText, value: shownValue, expected: error.expected)
         } catch let error as DecodingError {
             throw ConfigError.invalidValue(
-                location: node.location, path: pathText, value: node.display, expected: Self.expectation(for: T.self, error))
+                location: node.location, path: pathText, value: shownValue, expected: Self.expectation(for: T.self, error))
         } catch let error as any CustomStringConvertible {
-            throw ConfigError.invalidValue(location: node.location, path: pathText, value: node.display, expected: error.description)
+            throw ConfigError.invalidValue(location: node.location, path: pathText, value: shownValue, expected: error.description)
         }
     }
 

@@ -103,9 +103,9 @@ public enum ConfigLoader {
             root = root.merging(file)
         }
         for override in overrides {
-            let segments = override.path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !segments.isEmpty, !segments.contains(where: \.isEmpty) else {
-                throw .invalidOverride(flag: override.flag, expected: "a dotted field path such as drain.dryRun")
+            let segments = splitFieldPath(override.path)
+            guard !segments.isEmpty, !segments.contains(where: \.isEmpty), !segments[0].hasPrefix("[") else {
+                throw .invalidOverride(flag: override.flag, expected: "a dotted field path such as drain.dryRun or rules[0].after")
             }
             let value: ConfigNode
             do {
@@ -116,7 +116,10 @@ public enum ConfigLoader {
             } catch {
                 throw .invalidOverride(flag: override.flag, expected: "a YAML value (\(error))")
             }
-            root = root.setting(value.relocated(to: ConfigLocation(source: override.flag)), at: segments[...])
+            guard let updated = root.setting(value.relocated(to: ConfigLocation(source: override.flag)), at: segments[...]) else {
+                throw .invalidOverride(flag: override.flag, expected: "a path to an existing list item (the list has no such index)")
+            }
+            root = updated
         }
         return root
     }

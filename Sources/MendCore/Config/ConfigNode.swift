@@ -107,9 +107,18 @@ indirect enum ConfigNode: Sendable {
         return .mapping(base, location)
     }
 
-    /// Replaces (or creates) the value at `path`, creating mappings on the way.
-    func setting(_ value: ConfigNode, at path: ArraySlice<String>) -> ConfigNode {
+    /// Replaces (or creates) the value at `path`, creating mappings on the way. A `[n]` segment
+    /// addresses an existing list item; nil when it does not exist.
+    func setting(_ value: ConfigNode, at path: ArraySlice<String>) -> ConfigNode? {
         guard let head = path.first else { return value }
+        if head.hasPrefix("[") {
+            guard case .sequence(var items, let location) = self, head.hasSuffix("]"),
+                let index = Int(head.dropFirst().dropLast()), items.indices.contains(index),
+                let replaced = items[index].setting(value, at: path.dropFirst())
+            else { return nil }
+            items[index] = replaced
+            return .sequence(items, location)
+        }
         var pairs: [(key: String, value: ConfigNode)] = []
         var location = value.location
         if case .mapping(let existing, let here) = self {
@@ -118,9 +127,11 @@ indirect enum ConfigNode: Sendable {
         }
         let empty = ConfigNode.mapping([], value.location)
         if let index = pairs.firstIndex(where: { $0.key == head }) {
-            pairs[index].value = pairs[index].value.setting(value, at: path.dropFirst())
+            guard let replaced = pairs[index].value.setting(value, at: path.dropFirst()) else { return nil }
+            pairs[index].value = replaced
         } else {
-            pairs.append((head, empty.setting(value, at: path.dropFirst())))
+            guard let created = empty.setting(value, at: path.dropFirst()) else { return nil }
+            pairs.append((head, created))
         }
         return .mapping(pairs, location)
     }

@@ -21,7 +21,8 @@ public struct ConfigValidator: Sendable {
     /// Records a problem at `path` (for rules that need more than one comparison).
     public mutating func report(at path: String, value: String, expected: String) {
         let (location, _) = locate(path)
-        problems.append(.invalidValue(location: location, path: path, value: value, expected: expected))
+        let shown = Redaction.isSecret(splitFieldPath(path).last ?? "") ? Redaction.placeholder : value
+        problems.append(.invalidValue(location: location, path: path, value: shown, expected: expected))
     }
 
     /// Requires an integer within `range`.

@@ -1,4 +1,6 @@
 import Foundation
+import KubeClient
+import KubeModels
 import MendTime
 import Synchronization
 
@@ -14,11 +16,13 @@ public enum HealthStatus: Sendable, Hashable {
 ///
 /// - Liveness: named checks evaluated on each request, e.g. a ``Heartbeat`` that fails when a
 ///   log source or reconcile loop has stalled. Kubernetes restarts a pod that stays unhealthy.
-/// - Readiness: named gates set by the program (`config`, `informers`), all must be ready.
+/// - Readiness: named gates set by the program (`config`), and named checks evaluated on each
+///   request (an informer's `hasSynced`); all must be ready.
 public final class HealthChecks: Sendable {
     private struct State {
         var liveness: [(name: String, check: @Sendable () -> HealthStatus)] = []
         var gates: [String: HealthStatus] = [:]
+        var readinessChecks: [String: @Sendable () -> HealthStatus] = [:]
     }
 
     private let state = Mutex(State())
@@ -40,6 +44,17 @@ public final class HealthChecks: Sendable {
         }
     }
 
+    /// Adds a readiness check evaluated on each `/readyz` request (replacing one with the same name).
+    public func addReadinessCheck(_ name: String, _ check: @escaping @Sendable () -> HealthStatus) {
+        state.withLock { $0.readinessChecks[name] = check }
+    }
+
+    /// Ready once `informer` has listed its objects (`hasSynced`).
+    public func addReadinessCheck<Object: KubernetesObject>(informer: Informer<Object>, name: String? = nil) {
+        let label = name ?? "informer-\(Object.resourceType.resource)"
+        addReadinessCheck(label) { informer.hasSynced ? .healthy : .unhealthy(reason: "cache not synced yet") }
+    }
+
     /// Marks a readiness gate ready.
     public func setReady(_ name: String) { state.withLock { $0.gates[name] = .healthy } }
 
@@ -52,9 +67,12 @@ public final class HealthChecks: Sendable {
         return checks.map { (name: $0.name, status: $0.check()) }
     }
 
-    /// Every readiness gate, sorted by name.
+    /// Every readiness gate and check, sorted by name.
     public func readiness() -> [(name: String, status: HealthStatus)] {
-        state.withLock { $0.gates }.sorted { $0.key < $1.key }.map { (name: $0.key, status: $0.value) }
+        let (gates, checks) = state.withLock { ($0.gates, $0.readinessChecks) }
+        var results = gates
+        for (name, check) in checks { results[name] = check() }
+        return results.sorted { $0.key < $1.key }.map { (name: $0.key, status: $0.value) }
     }
 }
 

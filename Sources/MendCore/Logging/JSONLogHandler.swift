@@ -15,6 +15,7 @@ public struct JSONLogHandler: LogHandler {
     let sink: any LogSink
     let clock: any MendClock
 
+    /// A handler for the logger `label`, printing `level` and above to `sink`, stamped by `clock`.
     public init(
         label: String, level: Logger.Level = .info, sink: any LogSink = StandardErrorSink(),
         clock: any MendClock = SystemClock(), metadataProvider: Logger.MetadataProvider? = nil

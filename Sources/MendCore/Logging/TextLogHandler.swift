@@ -14,6 +14,8 @@ public struct TextLogHandler: LogHandler {
     let clock: any MendClock
     let colors: Bool
 
+    /// A handler for the logger `label`, printing `level` and above to `sink`; `colors` adds ANSI
+    /// colours to the level (for terminals).
     public init(
         label: String, level: Logger.Level = .info, sink: any LogSink = StandardErrorSink(),
         clock: any MendClock = SystemClock(), colors: Bool = false, metadataProvider: Logger.MetadataProvider? = nil

@@ -7,7 +7,8 @@ import MendTime
 /// would: patches answer the current object (read with a GET) with merge patches applied
 /// locally, creates answer the object as given (named, stamped with the clock's time),
 /// evictions answer `evicted` when the pod exists and `notFound` when it does not, AWS calls
-/// answer success with no scaling activity.
+/// answer success with no scaling activity. An Event patch answers even when the Event does not
+/// exist (its creation was only pretended), so a repeated Event in a dry run is not a failure.
 ///
 /// Reads are allowed in dry-run (that is how a laptop run against a real cluster sees it).
 public struct DryRunWriteExecutor: WriteExecutor {
@@ -28,7 +29,16 @@ public struct DryRunWriteExecutor: WriteExecutor {
         case .createEvent(let event):
             return .event(created(event))
         case .patchEvent(let name, let namespace, let patch):
-            return .event(try await patched(CoreV1Event.self, name: name, namespace: namespace, patch: patch, verb: request.verb))
+            do {
+                return .event(
+                    try await patched(CoreV1Event.self, name: name, namespace: namespace, patch: patch, verb: request.verb))
+            } catch let error as KubeClientError where error.isNotFound {
+                // The Event was "created" in this dry run, so it was never stored: answer as if it had been.
+                var base: JSONValue = ["metadata": ["name": .string(name), "namespace": .string(namespace)], "involvedObject": [:]]
+                if case .merge(let body) = patch { base = Self.mergePatch(base, body) }
+                guard let event = try? base.decode(as: CoreV1Event.self) else { throw error }
+                return .event(event)
+            }
         case .evictPod(let name, let namespace, _):
             let kube = try need(request)
             do {

@@ -4,6 +4,7 @@ import KubeModels
 /// The event recorder writes through the write path, so dry-run covers Events too:
 /// `EventRecorder(sink: writes, component: "mend-drainer")`.
 extension WritePath: EventSink {
+    /// Applies a JSON merge patch to an Event (the recorder's count/lastTimestamp bump).
     public func patchEvent(name: String, namespace: String, patch: JSONValue) async throws -> CoreV1Event {
         try await patchEvent(name, namespace: namespace, patch: .merge(patch))
     }
@@ -15,6 +16,7 @@ public struct WritePathLeaseAPI: LeaseAPI {
     let reader: KubernetesClient
     let writes: WritePath
 
+    /// Reads with `reader`, writes through `writes`.
     public init(reader: KubernetesClient, writes: WritePath) {
         self.reader = reader
         self.writes = writes

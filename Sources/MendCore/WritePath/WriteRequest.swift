@@ -5,17 +5,29 @@ import KubeModels
 
 /// Every mutating call a Mend program may make, to Kubernetes or to AWS.
 public enum WriteRequest: Sendable, Equatable {
+    /// Cordon / uncordon, taints, labels, annotations.
     case patchNode(name: String, patch: Patch)
+    /// Node conditions (the `status` subresource).
     case patchNodeStatus(name: String, patch: Patch)
+    /// A new core/v1 Event.
     case createEvent(CoreV1Event)
+    /// A repeated Event's count and timestamps.
     case patchEvent(name: String, namespace: String, patch: Patch)
+    /// An eviction through `pods/eviction` (PodDisruptionBudgets respected).
     case evictPod(name: String, namespace: String, options: DeleteOptions?)
+    /// A plain pod delete (no disruption budget check).
     case deletePod(name: String, namespace: String, options: DeleteOptions?)
+    /// A new ConfigMap (status reports).
     case createConfigMap(ConfigMap)
+    /// A ConfigMap change.
     case patchConfigMap(name: String, namespace: String, patch: Patch)
+    /// A new Lease (leader election).
     case createLease(Lease)
+    /// A Lease renewal, takeover or release.
     case patchLease(name: String, namespace: String, patch: Patch)
+    /// An Auto Scaling group's new desired capacity.
     case setDesiredCapacity(group: String, capacity: Int, honorCooldown: Bool)
+    /// The termination of one instance in its Auto Scaling group.
     case terminateInstance(instanceID: String, decrementDesiredCapacity: Bool)
 
     /// The verb, as the `verb` label of `mend_writes_total` and in logs.
