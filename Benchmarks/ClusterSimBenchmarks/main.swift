@@ -112,6 +112,24 @@ if FileManager.default.isExecutableFile(atPath: kubectl) {
         + String(format: "%.2f s", seconds(ContinuousClock.now - serverStart)))
     let (chunkless, _) = try runKubectl(["get", "pods", "-A", "--chunk-size=0", "--request-timeout=120s"])
     print("kubectl get pods -A --chunk-size=0 (one request): \(String(format: "%.2f s", seconds(chunkless)))")
+    let verbose = try runKubectlCapturing(["get", "pods", "-A", "-v=6", "--request-timeout=120s"])
+    let throttled = verbose.split(separator: "\n").filter { $0.contains("client-side throttling") }.count
+    print("  kubectl -v=6 reports \(throttled) requests delayed by client-side throttling")
+    func runKubectlCapturing(_ args: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: kubectl)
+        process.arguments = ["--kubeconfig", kubeconfig.path] + args
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        defer { try? FileManager.default.removeItem(at: out) }
+        return (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+    }
     try await server.shutdown()
     try? FileManager.default.removeItem(at: kubeconfig)
 } else {
