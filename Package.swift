@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
+        .library(name: "MendCore", targets: ["MendCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -83,7 +84,49 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: MendCore: config, the one write path, health/metrics server, logging, lifecycle.
+        .target(
+            name: "MendCore",
+            dependencies: [
+                "KubeModels",
+                "KubeClient",
+                "AWSClient",
+                "MendTime",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
+        .target(
+            name: "Drainer",
+            dependencies: [
+                "KubeModels",
+                "KubeClient",
+                "MendTime",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // MARK: Executables.
+        .executableTarget(
+            name: "mend-drainer",
+            dependencies: [
+                "Drainer",
+                "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "mend",
             dependencies: [
@@ -104,6 +147,19 @@ let package = Package(
             ],
             path: "Benchmarks/AWSClientBenchmarks"
         ),
+        .executableTarget(
+            name: "DrainerBenchmarks",
+            dependencies: [
+                "Drainer", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DrainerBenchmarks"
+        ),
+        .executableTarget(
+            name: "KubeClientBenchmarks",
+            dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/KubeClientBenchmarks"
+        ),
         // `swift run -c release ClusterSimBenchmarks`
         .executableTarget(
             name: "ClusterSimBenchmarks",
@@ -123,12 +179,28 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: [
-            "ClusterSim", "KubeModels", "MendTime",
+        .testTarget(name: "DrainerTests", dependencies: [
+            "Drainer", "KubeClient", "KubeModels", "MendTime", "ClusterSim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(
+            name: "ClusterSimTests",
+            dependencies: [
+                "ClusterSim", "KubeModels", "MendTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "MendCoreTests", dependencies: [
+            "MendCore", "ClusterSim", "KubeClient", "KubeModels", "MendTime",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ], exclude: ["Fixtures"]),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import MendTime
@@ -30,9 +29,6 @@ public struct AWSConfiguration: Sendable {
     public var containerCredentialsTimeout: Duration = .seconds(2)
     /// Where request-level debug logs and warnings go. Secrets are never logged.
     public var logger = Logger(label: "mend.aws")
-    /// The HTTP client (default: a process-wide client that fails fast on refused connections
-    /// and never follows redirects).
-    public var httpClient: HTTPClient = awsDefaultHTTPClient
 
     public init() {}
 }
@@ -74,7 +70,7 @@ public struct AWS: Sendable {
         let files = try SharedConfigFiles.load(from: environment)
         let profileName = configuration.profile ?? environment["AWS_PROFILE"] ?? "default"
         let profile = files.profiles[profileName] ?? [:]
-        let transport = AsyncHTTPTransport(client: configuration.httpClient)
+        let transport = AsyncHTTPTransport()
 
         let (region, regionSource) = try await resolveRegion(configuration, profile: profile, profileName: profileName, transport: transport)
         let endpoints = try AWSEndpoints.resolve(

@@ -7,15 +7,37 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// ClusterSim's API server: a ``ClusterStore`` served over real HTTP (or HTTPS) on 127.0.0.1,
-/// faithful enough for `kubectl` and Mend's KubeClient.
+/// # ClusterSim
+///
+/// Mend's own Kubernetes API server: an in-memory store with the API server's REST semantics,
+/// served over real HTTP(S) on 127.0.0.1 so that Mend's programs, KubeClient and the real
+/// `kubectl` all drive it unchanged.
+///
+/// The parts, from the inside out:
+///
+/// - ``ClusterStore`` (`Store/`): objects as lossless JSON, one global resourceVersion, watch
+///   history with compaction, optimistic concurrency, generation, status isolation, graceful
+///   deletion, finalizers, owner-reference garbage collection, label and field selectors, paging.
+///   Its Swift API is what the simulation (scheduler, kubelets, controllers) builds on.
+/// - Patches (`Patch/`): JSON merge patch, JSON patch, strategic merge patch with the API's
+///   patch metadata, and a simplified server-side apply.
+/// - Policy (`Policy/`): the eviction subresource's decision and the disruption controller that
+///   keeps PodDisruptionBudget status current; the binding subresource.
+/// - The HTTP layer (`Server/`): routing, discovery, server-side tables, a minimal OpenAPI v3,
+///   watch streaming with bounded per-watcher buffers.
+/// - ``ClusterSimServer``: starts and stops the server (TLS and authentication optional), with an
+///   ``AuditLog`` of every write, a ``FaultInjector`` and kubeconfig writing.
 ///
 /// ```swift
-/// let server = try await ClusterSimServer.start()
-/// defer { Task { try await server.shutdown() } }
-/// let nodes = server.store.resource("nodes")!
-/// try server.store.create(nodes, namespace: nil, object: ["metadata": ["name": "n1"]])
-/// let kubeconfig = try server.writeKubeconfig()
+/// var configuration = ClusterSimServer.Configuration()
+/// configuration.tls = true
+/// configuration.tokens = ["secret": "admin"]
+/// let server = try await ClusterSimServer.start(configuration)
+/// let kubeconfig = try server.writeKubeconfig()      // for kubectl or KubeClient
+/// server.faults.failNext(2, code: 429, retryAfterSeconds: 1, matching: .init(verb: "list", resource: "pods"))
+/// ...
+/// #expect(server.audit.writes.isEmpty)               // "the dry run wrote nothing"
+/// try await server.shutdown()
 /// ```
 public final class ClusterSimServer: Sendable {
     /// How to run the server.
@@ -121,7 +143,12 @@ public final class ClusterSimServer: Sendable {
                         watchBufferLimit: watchBufferLimit))
                 }
             }
-        let serverChannel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw ClusterSimError.cannotListen(host: configuration.host, port: configuration.port, reason: String(describing: error))
+        }
         channel.withLock { $0 = serverChannel }
         boundPort.withLock { $0 = serverChannel.localAddress?.port ?? configuration.port }
         // The disruption controller: keeps PDB status current for watchers, too.
@@ -166,4 +193,17 @@ public final class ClusterSimServer: Sendable {
 
     /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
     public func compactHistory() { store.compactHistory() }
+}
+
+/// Why ClusterSim could not start.
+public enum ClusterSimError: Error, CustomStringConvertible {
+    /// Binding the listening socket failed (port in use, address not local, ...).
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            return "ClusterSim cannot listen on \(host):\(port): \(reason). Choose another --port, or 0 for any free port."
+        }
+    }
 }

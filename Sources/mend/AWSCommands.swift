@@ -87,13 +87,10 @@ struct AWSGroupsCommand: AsyncParsableCommand {
 
     /// The discovery filters these options describe.
     func filters() throws -> [AutoScalingGroupFilter] {
-        var filters: [AutoScalingGroupFilter] = [.tagKey("k8s.io/cluster-autoscaler/enabled")]
-        if let cluster {
-            guard !cluster.isEmpty, !cluster.contains("/") else {
-                throw ValidationError("--cluster '\(cluster)' must be a non-empty cluster name without '/'")
-            }
-            filters.append(.tagKey("k8s.io/cluster-autoscaler/\(cluster)"))
+        if let cluster, cluster.isEmpty || cluster.contains("/") {
+            throw ValidationError("--cluster '\(cluster)' must be a non-empty cluster name without '/'")
         }
+        var filters = AutoScalingGroupFilter.clusterAutoscalerDiscovery(cluster: cluster)
         for tag in tags {
             let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let key = parts.first, !key.isEmpty else {

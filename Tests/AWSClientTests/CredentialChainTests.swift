@@ -199,6 +199,29 @@ struct CredentialChainTests {
         }
     }
 
+    @Test func aFailedRefreshKeepsUsingCredentialsThatHaveNotExpiredYet() async throws {
+        let clock = RecordingClock(now: Date(timeIntervalSince1970: 1_800_000_000))
+        let calls = Mutex(0)
+        let expiration = clock.now.addingTimeInterval(10 * 60)
+        try await FaultServer.with({ _ in
+            calls.withLock { $0 += 1; return $0 } == 1
+                ? ScriptedResponse(body: Self.credentialsJSON(key: "ASIAFIRSTFETCH000001", expiration: expiration))
+                : ScriptedResponse(status: 500, body: "agent restarting")
+        }) { server in
+            let aws = try await AWS.connect(isolatedConfiguration([
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds", "AWS_REGION": "eu-west-1",
+            ], clock: clock))
+            #expect(try await aws.credentials.credentials().accessKeyID == "ASIAFIRSTFETCH000001")
+            // Inside the 5-minute refresh window the refresh fails, but the credentials still work.
+            clock.set(clock.now.addingTimeInterval(7 * 60))
+            #expect(try await aws.credentials.credentials().accessKeyID == "ASIAFIRSTFETCH000001")
+            #expect(server.requests.count > 1)
+            // Once expired, the failure surfaces.
+            clock.set(clock.now.addingTimeInterval(4 * 60))
+            await #expect(throws: AWSClientError.self) { _ = try await aws.credentials.credentials() }
+        }
+    }
+
     @Test func anUnreadableWebIdentityTokenFileIsReportedWithItsPath() async throws {
         let aws = try await AWS.connect(isolatedConfiguration([
             "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/irsa", "AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_REGION": "eu-west-1",

@@ -9,7 +9,7 @@ struct MotoAutoScalingTests {
     static func uniqueCluster() -> String { "c\(UUID().uuidString.prefix(8).lowercased())" }
 
     static func discoveryFilters(_ cluster: String) -> [AutoScalingGroupFilter] {
-        [.tagKey("k8s.io/cluster-autoscaler/enabled"), .tagKey("k8s.io/cluster-autoscaler/\(cluster)")]
+        AutoScalingGroupFilter.clusterAutoscalerDiscovery(cluster: cluster)
     }
 
     static func tags(_ cluster: String) -> [String: String] {
@@ -28,6 +28,9 @@ struct MotoAutoScalingTests {
         // Same enabled tag, other cluster: must not be discovered.
         let other = Self.uniqueCluster()
         try await aws.createAutoScalingGroup(name: "\(other)-ng", launchTemplate: template, min: 0, max: 3, desired: 0, tags: Self.tags(other))
+        // This cluster's tag without the enabled tag: not discovered either.
+        try await aws.createAutoScalingGroup(name: "\(cluster)-not-enabled", launchTemplate: template, min: 0, max: 3, desired: 0,
+                                             tags: ["k8s.io/cluster-autoscaler/\(cluster)": "owned"])
 
         let groups = try await aws.autoScaling.describeAutoScalingGroups(.init(filters: Self.discoveryFilters(cluster), pageSize: 50))
         #expect(groups.count == 120)

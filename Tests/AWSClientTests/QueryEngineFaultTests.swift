@@ -60,6 +60,21 @@ struct QueryEngineFaultTests {
         }
     }
 
+    @Test func anEmptyRetryQuotaStopsRetrying() async throws {
+        try await FaultServer.with({ _ in ScriptedResponse(status: 503, body: queryErrorBody(code: "ServiceUnavailable", message: "down")) }) { server in
+            var configuration = isolatedConfiguration([
+                "AWS_ACCESS_KEY_ID": "AKIAFAULTTEST0000001", "AWS_SECRET_ACCESS_KEY": "fault-secret", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": server.baseURL,
+            ], clock: RecordingClock())
+            // Room for exactly one retry (a retry costs 5 tokens).
+            configuration.retryPolicy = AWSRetryPolicy(maxAttempts: 3, maxBackoff: .seconds(20), baseBackoff: .seconds(1), quotaCapacity: 9) { 0 }
+            let aws = try await AWS.connect(configuration)
+            await #expect(throws: AWSClientError.self) { _ = try await aws.sts.getCallerIdentity() }
+            #expect(server.requests.count == 2)
+            await #expect(throws: AWSClientError.self) { _ = try await aws.sts.getCallerIdentity() }
+            #expect(server.requests.count == 3)
+        }
+    }
+
     @Test func maxAttemptsComesFromTheEnvironment() async throws {
         try await FaultServer.with({ _ in ScriptedResponse(status: 500, body: "") }) { server in
             let aws = try await Self.client(server.baseURL, clock: RecordingClock(), extra: ["AWS_MAX_ATTEMPTS": "1"])

@@ -51,6 +51,12 @@ struct SigV4SignerTests {
         #expect(signature(request) == "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736")
     }
 
+    @Test func tabsAndRunsOfBlanksCollapseToOneSpace() {
+        let headers = SigV4Signer.canonicalHeaders([("X-Test", "\t a \t b  c\t"), ("x-test", "d"), ("Host", "h")])
+        #expect(headers.map(\.name) == ["host", "x-test"])
+        #expect(headers.last?.value == "a b c,d")
+    }
+
     @Test func formBodyIsHashedIntoTheSignature() {
         let request = SigV4Signer.Request(
             method: "POST", path: "/",
@@ -130,5 +136,21 @@ struct SigV4SignerTests {
             #expect(!text.contains("IOSFODNN7"))
         }
         #expect(credentials.maskedAccessKeyID == "ASIA************MPLE")
+    }
+}
+
+@Suite("AWS timestamps")
+struct TimestampTests {
+    @Test func isoTimestampsInEveryShapeAWSAndMotoWriteAreParsed() throws {
+        let base = Date(timeIntervalSince1970: 1795428001) // 2026-11-23T10:00:01Z
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01Z") == base)
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01.500Z") == base.addingTimeInterval(0.5))
+        #expect(try #require(AMZDate.parseISO8601("2026-11-23T10:00:01.230245Z")).timeIntervalSince(base) - 0.230245 < 1e-6)
+        #expect(AMZDate.parseISO8601("2026-11-23T12:00:01+02:00") == base)
+        #expect(AMZDate.parseISO8601("2026-11-23T10:00:01") == base)
+        #expect(AMZDate.parseISO8601("2026-13-23T10:00:01Z") == nil)
+        #expect(AMZDate.parseISO8601("yesterday") == nil)
+        #expect(AMZDate(base).timestamp == "20261123T100001Z")
+        #expect(AMZDate(base).day == "20261123")
     }
 }

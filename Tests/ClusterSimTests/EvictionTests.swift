@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendTime
 import Testing
 @testable import ClusterSim
 
@@ -118,6 +119,26 @@ struct EvictionTests {
             let allowed = try await client.post("/api/v1/namespaces/default/pods/sick/eviction", Self.eviction("sick"))
             #expect(allowed.status == 201)
         }
+    }
+
+    @Test func disruptedPodEntriesExpireAfterTwoMinutes() throws {
+        let clock = ManualClock()
+        let store = ClusterStore(clock: clock)
+        try store.seedRunningPod("a")
+        try store.seedRunningPod("b")
+        try store.create(store.pdbs, namespace: "default", object: Fixtures.pdb("web", minAvailable: 1))
+        // An eviction whose pod deletion never happened leaves its mark in disruptedPods.
+        let mark = Timestamps.format(clock.now)
+        try store.patch(store.pdbs, namespace: "default", name: "web", type: .merge,
+                        body: Array(#"{"status":{"disruptedPods":{"a":"\#(mark)"}}}"#.utf8), subresource: .status)
+        var status = try store.get(store.pdbs, namespace: "default", name: "web")["status"]
+        #expect(status?["currentHealthy"] == 1, "a pod being disrupted does not count as healthy")
+        #expect(status?["disruptionsAllowed"] == 0)
+        clock.advance(by: .seconds(121))
+        status = try store.get(store.pdbs, namespace: "default", name: "web")["status"]
+        #expect(status?["disruptedPods"] == nil)
+        #expect(status?["currentHealthy"] == 2)
+        #expect(status?["disruptionsAllowed"] == 1)
     }
 
     @Test func maxUnavailablePercentageUsesTheReplicaSetScale() throws {

@@ -145,6 +145,21 @@ struct KubectlTests {
         }
     }
 
+    @Test func clientCertificateKubeconfigAuthenticatesKubectl() async throws {
+        var configuration = ClusterSimServer.Configuration()
+        configuration.tls = true
+        configuration.requireAuthentication = true
+        let server = try await ClusterSimServer.start(configuration)
+        let kubeconfig = try server.writeKubeconfig(credentials: .clientCertificate(commonName: "carol", groups: ["system:masters"]))
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("node-a"))
+        let result = try await Kubectl.run(["label", "node", "node-a", "team=sre"], kubeconfig: kubeconfig)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.audit.writes.last?.user == "carol")
+        #expect(server.audit.writes.last?.userAgent.hasPrefix("kubectl/") == true)
+        try await server.shutdown()
+    }
+
     /// Acts as the kubelet for the test: pods that start terminating are finalized at once.
     static func finalizeTerminatingPods(_ store: ClusterStore, until deadline: ContinuousClock.Instant) async {
         while ContinuousClock.now < deadline, !Task.isCancelled {

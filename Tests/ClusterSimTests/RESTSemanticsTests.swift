@@ -248,6 +248,8 @@ struct RESTSemanticsTests {
             }
             let response = try await client.delete("/api/v1/namespaces/default/configmaps?labelSelector=team%3Dx")
             #expect(response.status == 200)
+            #expect(response.json["kind"] == "ConfigMapList")
+            #expect(response.json["items"]?.arrayValue?.count == 2)
             let left = server.store.listValues(server.store.configMaps).compactMap { $0[path: ["metadata", "name"]]?.stringValue }
             #expect(left == ["c"])
         }
@@ -275,6 +277,23 @@ struct RESTSemanticsTests {
                     == ["Warning", "KernelDeadlock", "node/n1", "task blocked"])
             let plain = try await client.get("/api/v1/nodes")
             #expect(plain.json["kind"] == "NodeList", "without the Table media type the list is plain JSON")
+        }
+    }
+
+    @Test func metadataOnlyClientsGetPartialObjectMetadata() async throws {
+        try await withSim { server, client in
+            try server.store.seedRunningPod("p", labels: ["app": "web"])
+            let accept = [("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")]
+            let list = try await client.send(.GET, "/api/v1/namespaces/default/pods", headers: accept)
+            #expect(list.json["kind"] == "PartialObjectMetadataList")
+            let item = list.json["items"]?.arrayValue?.first
+            #expect(item?["kind"] == "PartialObjectMetadata")
+            #expect(item?[path: ["metadata", "labels", "app"]] == "web")
+            #expect(item?["spec"] == nil)
+            let one = try await client.send(.GET, "/api/v1/namespaces/default/pods/p",
+                                            headers: [("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")])
+            #expect(one.json["kind"] == "PartialObjectMetadata")
+            #expect(one.json["status"] == nil)
         }
     }
 
@@ -319,6 +338,20 @@ struct RESTSemanticsTests {
             #expect(duplicate.status == 409)
             _ = try await client.delete("/api/v1/namespaces/default/events/e1")
             #expect(try await client.get("/apis/events.k8s.io/v1/namespaces/default/events/e1").status == 404)
+        }
+    }
+
+    @Test func invalidTaintsAreRejectedAndChangeNothing() async throws {
+        try await withSim { server, client in
+            try server.store.create(server.store.nodes, namespace: nil, object: Fixtures.node("n1"))
+            let response = try await client.patch("/api/v1/nodes/n1", .merge,
+                                                  ["spec": ["taints": [["key": "mend/bad", "effect": "NoScheduling"]]]])
+            #expect(response.status == 422)
+            #expect(response.json["message"] == "Node \"n1\" is invalid: spec.taints[0].effect: Unsupported value: \"NoScheduling\": supported values: \"NoExecute\", \"NoSchedule\", \"PreferNoSchedule\"")
+            #expect(try server.store.get(server.store.nodes, namespace: nil, name: "n1")[path: ["spec", "taints"]] == nil)
+            let ok = try await client.patch("/api/v1/nodes/n1", .merge,
+                                            ["spec": ["taints": [["key": "mend/bad", "effect": "NoSchedule"]]]])
+            #expect(ok.status == 200)
         }
     }
 

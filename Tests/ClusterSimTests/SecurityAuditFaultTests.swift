@@ -74,6 +74,19 @@ struct SecurityAuditFaultTests {
         try await server.shutdown()
     }
 
+    @Test func startingOnAPortInUseFailsWithAClearError() async throws {
+        try await withSim { server, _ in
+            var configuration = ClusterSimServer.Configuration()
+            configuration.port = server.port
+            await #expect(throws: ClusterSimError.self) { _ = try await ClusterSimServer.start(configuration) }
+            do {
+                _ = try await ClusterSimServer.start(configuration)
+            } catch {
+                #expect(String(describing: error).contains("cannot listen on 127.0.0.1:\(server.port)"))
+            }
+        }
+    }
+
     @Test func auditLogRecordsWritesButNotReads() async throws {
         try await withSim { server, client in
             _ = try await client.get("/api/v1/namespaces/default/configmaps")

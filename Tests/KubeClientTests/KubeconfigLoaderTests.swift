@@ -59,6 +59,8 @@ struct KubeconfigLoaderTests {
         }
         #expect(token == "secret-token-abc")
         #expect(!config.credentials.description.contains("secret-token-abc"))
+        #expect(!"\(config)".contains("secret-token-abc"))
+        #expect(!String(reflecting: config).contains("secret-token-abc"))
         #expect(config.tls.insecureSkipTLSVerify == false)
         #expect(config.origin.contains("context dev"))
     }
@@ -394,5 +396,19 @@ struct KubeconfigLoaderTests {
         try await Task.sleep(for: .milliseconds(20))
         try dir.write("token", "second-token")
         #expect(try await provider.credential().bearerToken == "second-token")
+    }
+
+    @Test func projectedTokenRotatedBySymlinkSwapIsPickedUp() async throws {
+        // The kubelet's layout: token -> ..data/token, ..data -> ..2026_01_01 (swapped atomically).
+        let fm = FileManager.default
+        try dir.write("sa/..v1/token", "token-one")
+        try fm.createSymbolicLink(atPath: dir.path + "/sa/..data", withDestinationPath: "..v1")
+        try fm.createSymbolicLink(atPath: dir.path + "/sa/token", withDestinationPath: "..data/token")
+        let provider = TokenFileCredentialProvider(path: dir.path + "/sa/token")
+        #expect(try await provider.credential().bearerToken == "token-one")
+        try dir.write("sa/..v2/token", "token-two")
+        try fm.createSymbolicLink(atPath: dir.path + "/sa/..data.tmp", withDestinationPath: "..v2")
+        #expect(rename(dir.path + "/sa/..data.tmp", dir.path + "/sa/..data") == 0)
+        #expect(try await provider.credential().bearerToken == "token-two")
     }
 }

@@ -167,12 +167,8 @@ final class QueryEngine: Sendable {
         let errorNode = root?.first("Error")
         let requestID = root?.first("RequestId")?.text ?? root?.first("RequestID")?.text
             ?? response.header("x-amzn-RequestId") ?? response.header("x-amz-request-id")
-        let fallbackCode: String
-        switch response.status {
-        case 429: fallbackCode = "TooManyRequestsException"
-        case 500..<600: fallbackCode = "HTTP\(response.status)"
-        default: fallbackCode = "HTTP\(response.status)"
-        }
+        // Without an error document (a proxy, a load balancer) the status stands in for the code.
+        let fallbackCode = response.status == 429 ? "TooManyRequestsException" : "HTTP\(response.status)"
         return AWSServiceError(
             service: service.signingName,
             operation: action,

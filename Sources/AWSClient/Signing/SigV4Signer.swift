@@ -139,17 +139,31 @@ public struct SigV4Signer: Sendable {
     }
 
     private static func normalizeHeaderValue(_ value: String) -> String {
-        var out = ""
-        var lastWasSpace = false
-        for character in value.trimmingCharacters(in: .whitespaces) {
-            if character == " " {
-                if !lastWasSpace { out.append(character) }
-                lastWasSpace = true
-            } else {
-                out.append(character)
-                lastWasSpace = false
+        let bytes = value.utf8
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        // Fast path: nothing to trim or collapse (the common case, and long session tokens).
+        var previousWasSpace = false
+        var clean = bytes.first != space && bytes.first != tab && bytes.last != space && bytes.last != tab
+        if clean {
+            for byte in bytes {
+                if byte == tab || (byte == space && previousWasSpace) { clean = false; break }
+                previousWasSpace = byte == space
             }
         }
-        return out
+        if clean { return value }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        previousWasSpace = false
+        for byte in bytes {
+            let isSpace = byte == space || byte == tab
+            if isSpace {
+                if !previousWasSpace && !out.isEmpty { out.append(space) }
+            } else {
+                out.append(byte)
+            }
+            previousWasSpace = isSpace
+        }
+        if out.last == space { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -4,7 +4,7 @@ public struct ResourceDescriptor: Sendable, Hashable, CustomStringConvertible {
     public var group: String
     /// The preferred (storage) version.
     public var version: String
-    /// Other versions served with the same objects (e.g. `v1beta1` for evictions).
+    /// Other versions served with the same objects.
     public var alsoServedVersions: [String]
     /// Lower-case plural name used in URLs (`pods`).
     public var plural: String

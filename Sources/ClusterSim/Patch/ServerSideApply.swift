@@ -39,7 +39,7 @@ extension ClusterStore {
                 var object = config
                 if object["metadata"] == nil { object["metadata"] = .object([:]) }
                 object["metadata"]?["name"] = .string(name)
-                return try s.create(resource, namespace: namespace, object: withEntry(object), options: options, now: now).value
+                return s.value(of: try s.create(resource, namespace: namespace, object: withEntry(object), options: options, now: now))
             }
             var patch = config
             patch["metadata"]?["managedFields"] = nil
@@ -53,7 +53,7 @@ extension ClusterStore {
             if config[path: ["metadata", "resourceVersion"]] == nil {
                 proposed["metadata"]?["resourceVersion"] = .string(String(old.resourceVersion))
             }
-            return try s.update(resource, old: old, proposed: proposed, subresource: subresource, options: options, now: now).value
+            return s.value(of: try s.update(resource, old: old, proposed: proposed, subresource: subresource, options: options, now: now))
         }
     }
 

@@ -35,8 +35,10 @@ extension StoreState {
         var namespaces = dirtyBudgetNamespaces
         for pdb in table.objects.values {
             // Time alone changes budgets with pending disruptions or a new generation.
-            if budgetsDirtyEverywhere || pdb.value[path: ["status", "disruptedPods"]]?.objectValue?.isEmpty == false
-                || pdb.value[path: ["status", "observedGeneration"]]?.intValue != pdb.value[path: ["metadata", "generation"]]?.intValue {
+            if budgetsDirtyEverywhere || dirtyBudgetNamespaces.contains(pdb.namespace) { namespaces.insert(pdb.namespace); continue }
+            let value = pdb.value
+            if value[path: ["status", "disruptedPods"]]?.objectValue?.isEmpty == false
+                || value[path: ["status", "observedGeneration"]]?.intValue != value[path: ["metadata", "generation"]]?.intValue {
                 namespaces.insert(pdb.namespace)
             }
         }
@@ -52,9 +54,9 @@ extension StoreState {
         guard !pdbs.isEmpty else { return }
         let podsInNamespace = tables[Self.tableKey(pods)]?.objects(inNamespace: namespace) ?? []
         for pdb in pdbs {
-            let status = budgetStatus(pdb, pods: podsInNamespace, now: now)
-            guard status != pdb.value["status"] else { continue }
             var value = pdb.value
+            let status = budgetStatus(pdb, value: value, pods: podsInNamespace, now: now)
+            guard status != value["status"] else { continue }
             value["status"] = status
             let stored = commit(budgets, key: Self.objectKey(namespace: namespace, name: pdb.name), value: value)
             emit(budgets, type: .modified, object: stored, previous: pdb)
@@ -63,16 +65,16 @@ extension StoreState {
     }
 
     /// The pods a PDB selects (nil selector: none; empty selector: all in its namespace).
-    func selectedPods(_ pdb: StoredObject, among pods: [StoredObject]) -> [StoredObject] {
-        guard let selectorValue = pdb.value[path: ["spec", "selector"]], !selectorValue.isNull,
+    func selectedPods(_ pdb: StoredObject, value: JSONValue? = nil, among pods: [StoredObject]) -> [StoredObject] {
+        guard let selectorValue = (value ?? pdb.value)[path: ["spec", "selector"]], !selectorValue.isNull,
               let selector = try? selectorValue.decode(as: LabelSelector.self) else { return [] }
         return pods.filter { selector.matches($0.labels) }
     }
 
-    func budgetStatus(_ pdb: StoredObject, pods allPods: [StoredObject], now: Date) -> JSONValue {
-        let pods = selectedPods(pdb, among: allPods)
-        let spec = pdb.value["spec"] ?? .null
-        let oldStatus = pdb.value["status"]?.objectValue ?? [:]
+    func budgetStatus(_ pdb: StoredObject, value pdbValue: JSONValue, pods allPods: [StoredObject], now: Date) -> JSONValue {
+        let pods = selectedPods(pdb, value: pdbValue, among: allPods)
+        let spec = pdbValue["spec"] ?? .null
+        let oldStatus = pdbValue["status"]?.objectValue ?? [:]
 
         // Disrupted pods stay out of the healthy count until they are gone or the entry expires.
         var disrupted: [String: JSONValue] = [:]
@@ -100,7 +102,7 @@ extension StoreState {
             desired = 0
         }
         let allowed = Swift.max(0, healthy - desired)
-        let generation = pdb.value[path: ["metadata", "generation"]]?.intValue ?? 1
+        let generation = pdbValue[path: ["metadata", "generation"]]?.intValue ?? 1
         var status: [String: JSONValue] = [
             "observedGeneration": .int(generation),
             "disruptionsAllowed": .int(Int64(allowed)),

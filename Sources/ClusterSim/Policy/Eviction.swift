@@ -18,7 +18,8 @@ extension StoreState {
         let success: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": .object([:]), "status": "Success"]
 
         // Pods that are not running, or already going, disrupt nothing more.
-        let phase = pod.value[path: ["status", "phase"]]?.stringValue ?? ""
+        let podValue = pod.value
+        let phase = podValue[path: ["status", "phase"]]?.stringValue ?? ""
         if pod.isTerminating || phase == "Pending" || phase == "Succeeded" || phase == "Failed" {
             try deleteEvicted(pods, pod, options: options, now: now)
             return success
@@ -40,20 +41,21 @@ extension StoreState {
             try deleteEvicted(pods, pod, options: options, now: now)
             return success
         }
-        let status = pdb.value["status"] ?? .null
+        let pdbValue = pdb.value
+        let status = pdbValue["status"] ?? .null
         let currentHealthy = status["currentHealthy"]?.intValue ?? 0
         let desiredHealthy = status["desiredHealthy"]?.intValue ?? 0
-        if !Self.isReady(pod.value) {
+        if !Self.isReady(podValue) {
             // An unready pod does not count as healthy: evicting it costs no budget when the
             // policy says so, or when the budget is already met.
-            let policy = pdb.value[path: ["spec", "unhealthyPodEvictionPolicy"]]?.stringValue
+            let policy = pdbValue[path: ["spec", "unhealthyPodEvictionPolicy"]]?.stringValue
             if policy == "AlwaysAllow" || (currentHealthy >= desiredHealthy && desiredHealthy > 0) {
                 options.preconditionResourceVersion = String(pod.resourceVersion)
                 try deleteEvicted(pods, pod, options: options, now: now)
                 return success
             }
         }
-        let generation = pdb.value[path: ["metadata", "generation"]]?.intValue ?? 1
+        let generation = pdbValue[path: ["metadata", "generation"]]?.intValue ?? 1
         if (status["observedGeneration"]?.intValue ?? 0) < generation {
             var error = APIError.tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", retryAfterSeconds: 10)
             error.causes = [APIError.Cause(reason: "DisruptionBudget",
@@ -74,7 +76,7 @@ extension StoreState {
             throw error
         }
         if !options.dryRun {
-            var value = pdb.value
+            var value = pdbValue
             value["status"]?["disruptionsAllowed"] = .int(allowed - 1)
             var disrupted = status["disruptedPods"]?.objectValue ?? [:]
             disrupted[name] = .string(Timestamps.format(now))

@@ -83,23 +83,29 @@ final class APIService: Sendable {
         case "get":
             guard let name = rr.name else { throw APIError.methodNotAllowed() }
             let object = try store.getStored(resource, namespace: namespace, name: name)
-            if Self.wantsTable(request) {
+            switch representation(request) {
+            case .table(let includeObject):
                 return .bytes(Tables.table(for: resource, items: [object], resourceVersion: object.resourceVersion,
-                                           continueToken: nil, remaining: nil,
-                                           includeObject: request.queryValue("includeObject") ?? "Metadata",
+                                           continueToken: nil, remaining: nil, includeObject: includeObject,
                                            now: store.clock.now))
+            case .metadata:
+                return .object(Representation.partialMetadata(object))
+            case .full:
+                return .bytes(object.json)
             }
-            return .bytes(object.json)
         case "list":
             let options = try listOptions(rr, request)
             let page = try store.list(resource, options: options)
-            if Self.wantsTable(request) {
+            switch representation(request) {
+            case .table(let includeObject):
                 return .bytes(Tables.table(for: resource, items: page.items, resourceVersion: page.resourceVersion,
                                            continueToken: page.continueToken, remaining: page.remainingItemCount,
-                                           includeObject: request.queryValue("includeObject") ?? "Metadata",
-                                           now: store.clock.now))
+                                           includeObject: includeObject, now: store.clock.now))
+            case .metadata:
+                return .bytes(Self.listBody(resource, page, metadataOnly: true))
+            case .full:
+                return .bytes(Self.listBody(resource, page))
             }
-            return .bytes(Self.listBody(resource, page))
         case "watch":
             let options = try listOptions(rr, request)
             var filter = options.filter
@@ -124,7 +130,7 @@ final class APIService: Sendable {
             return .watch(WatchPlan(resource: resource, filter: filter, start: start, timeout: timeout,
                                     bookmarks: request.queryFlag("allowWatchBookmarks"),
                                     initialEventsEndBookmark: sendInitial,
-                                    tableIncludeObject: Self.wantsTable(request) ? (request.queryValue("includeObject") ?? "Metadata") : nil))
+                                    representation: representation(request)))
         case "create":
             switch rr.subresource {
             case "eviction":
@@ -174,9 +180,12 @@ final class APIService: Sendable {
             let outcome = try store.delete(resource, namespace: namespace, name: name, options: options)
             return .object(Self.deleteResponse(resource, outcome))
         case "deletecollection":
+            // The answer lists what was deleted (or is now terminating), as the API server's does.
             let listOpts = try listOptions(rr, request)
-            _ = try store.deleteCollection(resource, filter: listOpts.filter, options: try deleteOptions(request))
-            return .object(["kind": "Status", "apiVersion": "v1", "metadata": .object([:]), "status": "Success"])
+            let outcomes = try store.deleteCollection(resource, filter: listOpts.filter, options: try deleteOptions(request))
+            return .object(["kind": .string(resource.kind + "List"), "apiVersion": .string(resource.apiVersion),
+                            "metadata": ["resourceVersion": .string(String(store.currentRevision))],
+                            "items": .array(outcomes.map(\.object))])
         default:
             throw APIError.methodNotAllowed()
         }
@@ -198,29 +207,30 @@ final class APIService: Sendable {
         }
     }
 
-    static func wantsTable(_ request: APIRequest) -> Bool {
-        guard let accept = request.headers.first(name: "accept") else { return false }
-        // The first acceptable media type wins; kubectl lists the Table forms first.
-        for option in accept.split(separator: ",") {
-            let lowered = option.lowercased()
-            if lowered.contains("as=table") { return lowered.contains("g=meta.k8s.io") }
-            if lowered.contains("application/json") || lowered.contains("*/*") { return false }
-        }
-        return false
+    func representation(_ request: APIRequest) -> Representation {
+        Representation(accept: request.headers.first(name: "accept"), includeObject: request.queryValue("includeObject"))
     }
 
-    static func listBody(_ resource: ResourceDescriptor, _ page: ListPage) -> [UInt8] {
+    static func listBody(_ resource: ResourceDescriptor, _ page: ListPage, metadataOnly: Bool = false) -> [UInt8] {
         var metadata: [String: JSONValue] = ["resourceVersion": .string(String(page.resourceVersion))]
         if let token = page.continueToken { metadata["continue"] = .string(token) }
         if let remaining = page.remainingItemCount { metadata["remainingItemCount"] = .int(Int64(remaining)) }
         var out: [UInt8] = []
         out.reserveCapacity(128 + page.items.reduce(0) { $0 + $1.json.count + 1 })
-        out.append(contentsOf: "{\"kind\":\"\(resource.kind)List\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":".utf8)
+        if metadataOnly {
+            out.append(contentsOf: "{\"kind\":\"PartialObjectMetadataList\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":".utf8)
+        } else {
+            out.append(contentsOf: "{\"kind\":\"\(resource.kind)List\",\"apiVersion\":\"\(resource.apiVersion)\",\"metadata\":".utf8)
+        }
         JSONCodec.write(.object(metadata), into: &out)
         out.append(contentsOf: ",\"items\":[".utf8)
         for (i, item) in page.items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: item.json)
+            if metadataOnly {
+                JSONCodec.write(Representation.partialMetadata(item), into: &out)
+            } else {
+                out.append(contentsOf: item.json)
+            }
         }
         out.append(contentsOf: "]}".utf8)
         return out

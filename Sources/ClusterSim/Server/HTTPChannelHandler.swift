@@ -136,8 +136,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Transfer-Encoding", value: "chunked")
         headers.add(name: "Cache-Control", value: "no-cache, private")
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        let sink = HTTPWatchSink(channel: context.channel, limit: watchBufferLimit,
-                                 table: plan.tableIncludeObject.map { (plan.resource, $0, service.store.clock) })
+        let sink = HTTPWatchSink(channel: context.channel, limit: watchBufferLimit, representation: plan.representation,
+                                 resource: plan.resource, clock: service.store.clock)
         let id: WatchID
         do {
             id = try service.store.register(plan.resource, filter: plan.filter, start: plan.start, sink: sink)

@@ -74,6 +74,39 @@ struct WatchPlan: Sendable {
     var bookmarks: Bool
     /// Send a bookmark marking the end of the initial events (`sendInitialEvents=true`).
     var initialEventsEndBookmark: Bool
-    /// Send each object as a one-row `Table` (kubectl `get -w`), with this `includeObject` policy.
-    var tableIncludeObject: String?
+    /// How objects are rendered on the stream.
+    var representation: Representation
+}
+
+/// How a response shows objects, from the request's `Accept` header.
+enum Representation: Sendable, Equatable {
+    /// The objects as stored.
+    case full
+    /// `meta.k8s.io/v1` Table rows (kubectl's server-side printing), with an `includeObject` policy.
+    case table(includeObject: String)
+    /// `meta.k8s.io/v1` PartialObjectMetadata (metadata-only clients).
+    case metadata
+
+    init(accept: String?, includeObject: String?) {
+        self = .full
+        guard let accept else { return }
+        // The first acceptable media type wins; kubectl lists the Table forms first.
+        for option in accept.split(separator: ",") {
+            let lowered = option.lowercased().replacingOccurrences(of: " ", with: "")
+            if lowered.contains("as=table") {
+                if lowered.contains("g=meta.k8s.io") { self = .table(includeObject: includeObject ?? "Metadata"); return }
+                continue
+            }
+            if lowered.contains("as=partialobjectmetadata") {
+                if lowered.contains("g=meta.k8s.io") { self = .metadata; return }
+                continue
+            }
+            if lowered.contains("application/json") || lowered.contains("*/*") { return }
+        }
+    }
+
+    /// `{"kind":"PartialObjectMetadata",...}` for one object.
+    static func partialMetadata(_ object: StoredObject) -> JSONValue {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object.value["metadata"] ?? .object([:])]
+    }
 }

@@ -19,14 +19,19 @@ final class HTTPWatchSink: WatchSink {
 
     let channel: any Channel
     let limit: Int
-    /// When set, objects go out as one-row Tables of this resource (`includeObject` policy, clock).
-    let table: (resource: ResourceDescriptor, includeObject: String, clock: any MendClock)?
+    /// How objects are shown (full objects share the store's encoded bytes).
+    let representation: Representation
+    let resource: ResourceDescriptor
+    let clock: any MendClock
     private let state = Mutex(State())
 
-    init(channel: any Channel, limit: Int, table: (resource: ResourceDescriptor, includeObject: String, clock: any MendClock)? = nil) {
+    init(channel: any Channel, limit: Int, representation: Representation = .full, resource: ResourceDescriptor,
+         clock: any MendClock) {
         self.channel = channel
         self.limit = limit
-        self.table = table
+        self.representation = representation
+        self.resource = resource
+        self.clock = clock
     }
 
     func send(_ event: StoreEvent, as type: WatchEventType) -> Bool {
@@ -81,15 +86,21 @@ final class HTTPWatchSink: WatchSink {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(batch.reduce(0) { $0 + $1.0.object.json.count + 40 })
             for (event, type) in batch {
-                if let table, type != .bookmark {
-                    bytes.append(contentsOf: Array("{\"type\":\"\(type.rawValue)\",\"object\":".utf8))
-                    bytes.append(contentsOf: Tables.table(for: table.resource, items: [event.object],
-                                                          resourceVersion: event.resourceVersion, continueToken: nil,
-                                                          remaining: nil, includeObject: table.includeObject,
-                                                          now: table.clock.now))
-                    bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
-                } else {
+                switch representation {
+                case .full:
                     event.writeLine(as: type, into: &bytes)
+                case _ where type == .bookmark:
+                    event.writeLine(as: type, into: &bytes)
+                case .table(let includeObject):
+                    bytes.append(contentsOf: Array("{\"type\":\"\(type.rawValue)\",\"object\":".utf8))
+                    bytes.append(contentsOf: Tables.table(for: resource, items: [event.object],
+                                                          resourceVersion: event.resourceVersion, continueToken: nil,
+                                                          remaining: nil, includeObject: includeObject, now: clock.now))
+                    bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+                case .metadata:
+                    bytes.append(contentsOf: Array("{\"type\":\"\(type.rawValue)\",\"object\":".utf8))
+                    JSONCodec.write(Representation.partialMetadata(event.object), into: &bytes)
+                    bytes.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
                 }
             }
             var buffer = channel.allocator.buffer(capacity: bytes.count)

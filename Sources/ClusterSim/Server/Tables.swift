@@ -68,9 +68,11 @@ enum Tables {
         }
     }
 
-    static func cells(for resource: ResourceDescriptor, object: JSONValue, now: Date) -> [JSONValue] {
+    /// The row's cells; with `now == nil` the Age cell is left `null`, to be filled in when the
+    /// row is served (rows are precomputed at write time, ages change with the clock).
+    static func cells(for resource: ResourceDescriptor, object: JSONValue, now: Date?) -> [JSONValue] {
         let name = JSONValue.string(object[path: ["metadata", "name"]]?.stringValue ?? "")
-        let age = JSONValue.string(Self.age(object, now: now))
+        let age: JSONValue = now.map { .string(Self.age(object, now: $0)) } ?? .null
         switch (resource.group, resource.plural) {
         case ("", "pods"):
             let statuses = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
@@ -100,7 +102,7 @@ enum Tables {
             let core = resource.group.isEmpty
             let last = object[core ? "lastTimestamp" : "deprecatedLastTimestamp"]?.stringValue
                 ?? object["eventTime"]?.stringValue ?? object[path: ["metadata", "creationTimestamp"]]?.stringValue
-            let seen = last.flatMap(Timestamps.parse).map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>"
+            let seen = last.flatMap(Timestamps.parse).map { humanDuration((now ?? Date()).timeIntervalSince($0)) } ?? "<unknown>"
             let regarding = object[core ? "involvedObject" : "regarding"]
             let kind = regarding?["kind"]?.stringValue?.lowercased() ?? ""
             let target = kind.isEmpty ? (regarding?["name"]?.stringValue ?? "") : "\(kind)/\(regarding?["name"]?.stringValue ?? "")"
@@ -201,6 +203,17 @@ enum Tables {
         return "\(hours / 24 / 365)y"
     }
 
+    static let partialMetadataPrefix = Array(#"{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":"#.utf8)
+
+    /// Resources whose rows are precomputed when objects are written (the big lists kubectl shows).
+    static let precomputed: [String: ResourceDescriptor] = {
+        var table: [String: ResourceDescriptor] = [:]
+        for plural in ["pods", "nodes"] {
+            if let r = ResourceCatalog.standard.resource(group: "", plural: plural) { table["\(r.apiVersion)/\(r.kind)"] = r }
+        }
+        return table
+    }()
+
     /// Builds the Table for a page of objects.
     static func table(for resource: ResourceDescriptor, items: [StoredObject], resourceVersion: UInt64,
                       continueToken: String?, remaining: Int?, includeObject: String, now: Date) -> [UInt8] {
@@ -218,10 +231,17 @@ enum Tables {
         out.append(contentsOf: ",\"columnDefinitions\":".utf8)
         JSONCodec.write(.array(columns), into: &out)
         out.append(contentsOf: ",\"rows\":[".utf8)
+        let ageIndex = columns.firstIndex { $0["name"] == "Age" }
         for (i, item) in items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: "{\"cells\":".utf8)
-            JSONCodec.write(.array(cells(for: resource, object: item.value, now: now)), into: &out)
+            if var cells = item.tableRow?.cells, let ageIndex, ageIndex < cells.count {
+                // Precomputed at write time: only the age is new.
+                cells[ageIndex] = .string(item.tableRow?.created.map { humanDuration(now.timeIntervalSince($0)) } ?? "<unknown>")
+                JSONCodec.write(.array(cells), into: &out)
+            } else {
+                JSONCodec.write(.array(cells(for: resource, object: item.value, now: now)), into: &out)
+            }
             switch includeObject {
             case "None":
                 break
@@ -230,8 +250,14 @@ enum Tables {
                 out.append(contentsOf: item.json)
             default:
                 out.append(contentsOf: ",\"object\":".utf8)
-                JSONCodec.write(["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                 "metadata": item.value["metadata"] ?? .object([:])], into: &out)
+                if let metadata = item.tableRow?.metadataJSON {
+                    out.append(contentsOf: Self.partialMetadataPrefix)
+                    out.append(contentsOf: metadata)
+                    out.append(UInt8(ascii: "}"))
+                } else {
+                    JSONCodec.write(["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                     "metadata": item.value["metadata"] ?? .object([:])], into: &out)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }

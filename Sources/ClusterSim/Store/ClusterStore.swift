@@ -27,8 +27,9 @@ public final class ClusterStore: Sendable {
         self.catalog = catalog
         self.clock = clock
         var initial = StoreState(catalog: catalog, historyLimit: max(16, historyLimit))
-        let namespaces = catalog.resource(group: "", plural: "namespaces")!
+        let namespaces = catalog.resource(group: "", plural: "namespaces")
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            guard let namespaces else { break }
             _ = try? initial.create(namespaces, namespace: nil,
                                     object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
                                     options: WriteOptions(), now: clock.now)
@@ -84,7 +85,7 @@ public final class ClusterStore: Sendable {
                        options: WriteOptions = WriteOptions()) throws(APIError) -> JSONValue {
         let now = clock.now
         return try state.withLock { (s) throws(APIError) -> JSONValue in
-            try s.create(resource, namespace: namespace, object: object, options: options, now: now).value
+            s.value(of: try s.create(resource, namespace: namespace, object: object, options: options, now: now))
         }
     }
 
@@ -97,7 +98,7 @@ public final class ClusterStore: Sendable {
             guard let old = s.object(resource, namespace: namespace, name: name) else {
                 throw APIError.notFound(resource, name: name)
             }
-            return try s.update(resource, old: old, proposed: object, subresource: subresource, options: options, now: now).value
+            return s.value(of: try s.update(resource, old: old, proposed: object, subresource: subresource, options: options, now: now))
         }
     }
 
@@ -119,7 +120,7 @@ public final class ClusterStore: Sendable {
             if proposed[path: ["metadata", "resourceVersion"]] == nil, proposed["metadata"] != nil {
                 proposed["metadata"]?["resourceVersion"] = .string(String(old.resourceVersion))
             }
-            return try s.update(resource, old: old, proposed: proposed, subresource: subresource, options: options, now: now).value
+            return s.value(of: try s.update(resource, old: old, proposed: proposed, subresource: subresource, options: options, now: now))
         }
     }
 

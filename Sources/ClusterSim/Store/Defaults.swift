@@ -114,6 +114,8 @@ enum Validation {
                     errors.append(FieldError(.required, field: "spec.containers[\(i)].image", detail: ""))
                 }
             }
+        case ("", "nodes"):
+            errors += taintErrors(value[path: ["spec", "taints"]])
         case ("policy", "poddisruptionbudgets"):
             let spec = value["spec"]
             if spec?["minAvailable"] != nil, spec?["maxUnavailable"] != nil {
@@ -122,6 +124,36 @@ enum Validation {
             }
         default:
             break
+        }
+        return errors
+    }
+
+    static let taintEffects = ["NoExecute", "NoSchedule", "PreferNoSchedule"]
+
+    /// Node taints: a key, a known effect, and no two taints with the same key and effect.
+    static func taintErrors(_ taints: JSONValue?) -> [FieldError] {
+        guard let taints, !taints.isNull else { return [] }
+        guard let list = taints.arrayValue else {
+            return [FieldError(.invalid, field: "spec.taints", detail: "must be a list")]
+        }
+        var errors: [FieldError] = []
+        var seen: Set<String> = []
+        for (i, taint) in list.enumerated() {
+            let key = taint["key"]?.stringValue ?? ""
+            let effect = taint["effect"]?.stringValue ?? ""
+            if key.isEmpty {
+                errors.append(FieldError(.required, field: "spec.taints[\(i)].key", detail: ""))
+            }
+            if effect.isEmpty {
+                errors.append(FieldError(.required, field: "spec.taints[\(i)].effect", detail: ""))
+            } else if !taintEffects.contains(effect) {
+                errors.append(FieldError(.notSupported, field: "spec.taints[\(i)].effect", value: effect,
+                                         detail: "supported values: " + taintEffects.map { "\"\($0)\"" }.joined(separator: ", ")))
+            }
+            if !key.isEmpty, !effect.isEmpty, !seen.insert(key + "/" + effect).inserted {
+                errors.append(FieldError(.duplicate, field: "spec.taints[\(i)]", value: "\(key):\(effect)",
+                                         detail: "taints must be unique by key and effect pair"))
+            }
         }
         return errors
     }

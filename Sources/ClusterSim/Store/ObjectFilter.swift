@@ -32,11 +32,30 @@ public struct ObjectFilter: Sendable {
         if let namespace, object.namespace != namespace { return false }
         if let labels, !labels(object.labels) { return false }
         for requirement in fields {
-            let actual = Self.fieldValue(requirement.field, in: object.value)
+            let actual: String
+            switch requirement.field {
+            case "metadata.name": actual = object.name
+            case "metadata.namespace": actual = object.namespace
+            default: actual = object.fields[requirement.field] ?? Self.fieldValue(requirement.field, in: object.value)
+            }
             if (actual == requirement.value) == requirement.negated { return false }
         }
         return true
     }
+
+    /// The field labels worth precomputing for objects of this kind (the served resources'
+    /// field selectors, metadata.name and metadata.namespace come from the object itself).
+    static func fieldLabels(kind: String, apiVersion: String) -> [String] {
+        fieldLabelsByKind["\(apiVersion)/\(kind)"] ?? []
+    }
+
+    private static let fieldLabelsByKind: [String: [String]] = {
+        var table: [String: [String]] = [:]
+        for r in ResourceCatalog.standard.resources where !r.fieldLabels.isEmpty {
+            table["\(r.apiVersion)/\(r.kind)"] = r.fieldLabels
+        }
+        return table
+    }()
 
     /// The value a field selector sees for `field` (as the API server's field label conversion does).
     static func fieldValue(_ field: String, in object: JSONValue) -> String {

@@ -47,8 +47,12 @@ final class Watcher: Sendable {
 /// A change as an in-process watcher sees it.
 public struct WatchNotification: Sendable {
     public var type: WatchEventType
-    public var object: JSONValue
+    /// The object as stored (shared by every watcher; nothing is parsed until ``object`` is read).
+    public var stored: StoredObject
     public var resourceVersion: UInt64
+
+    /// The object (parsed from the stored encoding on each access: read it once).
+    public var object: JSONValue { stored.value }
 }
 
 /// Why an in-process watch ended.
@@ -77,7 +81,7 @@ final class StreamSink: WatchSink {
     }
 
     func send(_ event: StoreEvent, as type: WatchEventType) -> Bool {
-        let result = continuation.yield(WatchNotification(type: type, object: event.object.value,
+        let result = continuation.yield(WatchNotification(type: type, stored: event.object,
                                                           resourceVersion: event.resourceVersion))
         if case .dropped = result {
             endedByStore.store(true, ordering: .sequentiallyConsistent)

@@ -170,3 +170,24 @@ public struct ExecClusterInfo: Sendable {
         self.config = config
     }
 }
+
+extension KubeConfiguration: CustomStringConvertible {
+    /// A summary safe for logs: server, namespace, origin and the kind of credentials (never the
+    /// token, key or plugin environment).
+    public var description: String {
+        var tlsParts: [String] = []
+        if tls.certificateAuthorityPEM != nil { tlsParts.append("custom CA") }
+        if let name = tls.serverName { tlsParts.append("server name \(name)") }
+        if tls.insecureSkipTLSVerify { tlsParts.append("INSECURE: no verification") }
+        if tls.clientCertificate != nil { tlsParts.append("client certificate") }
+        let tlsText = tlsParts.isEmpty ? "" : ", tls: \(tlsParts.joined(separator: ", "))"
+        return "KubeConfiguration(server: \(server.absoluteString), namespace: \(namespace), credentials: \(credentials)\(tlsText), from \(origin))"
+    }
+}
+
+extension ExecPluginConfig: CustomStringConvertible {
+    /// The command and arguments; the environment is left out (it may hold secrets).
+    public var description: String {
+        "ExecPluginConfig(\(apiVersion), \(([command] + args).joined(separator: " ")), \(env.count) env vars)"
+    }
+}

@@ -18,7 +18,7 @@ extension KubernetesClient {
     }
 
     /// ``watch(_:namespace:options:)`` for any decodable item type (slim projections).
-    public func watch<Item: Codable & Sendable>(
+    public func watch<Item: Decodable & Sendable>(
         _ type: Item.Type, resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions()
     ) async throws -> AsyncThrowingStream<WatchEvent<Item>, any Error> {
         let request = KubeRequest(
@@ -37,7 +37,7 @@ extension KubernetesClient {
 ///
 /// Only the single consumer of the stream calls ``next()``, one call at a time, which is why the
 /// mutable state is safe without a lock.
-final class WatchLineReader<Item: Codable & Sendable>: @unchecked Sendable {
+final class WatchLineReader<Item: Decodable & Sendable>: @unchecked Sendable {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
     private var buffer: [UInt8] = []
     private var scanFrom = 0

@@ -138,7 +138,7 @@ public final class KubernetesClient: Sendable {
     }
 
     /// Lists with any decodable item type (for slim projections of a resource).
-    public func list<Item: Codable & Sendable>(
+    public func list<Item: Decodable & Sendable>(
         _ type: Item.Type, resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
     ) async throws -> ObjectList<Item> {
         let request = KubeRequest(
@@ -157,7 +157,7 @@ public final class KubernetesClient: Sendable {
     }
 
     /// ``listAll(_:namespace:options:)`` for any decodable item type.
-    public func listAll<Item: Codable & Sendable>(
+    public func listAll<Item: Decodable & Sendable>(
         _ type: Item.Type, resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
     ) async throws -> ObjectList<Item> {
         var pageOptions = options

@@ -107,6 +107,15 @@ public struct AutoScalingGroupFilter: Sendable, Equatable {
 
     /// Groups whose tag `key` has one of `values`.
     public static func tag(_ key: String, _ values: String...) -> AutoScalingGroupFilter { .init(name: "tag:\(key)", values: values) }
+
+    /// cluster-autoscaler's ASG auto-discovery: groups carrying `k8s.io/cluster-autoscaler/enabled`
+    /// and, for a named cluster, `k8s.io/cluster-autoscaler/<cluster>` (any values), as
+    /// `--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/<cluster>`.
+    public static func clusterAutoscalerDiscovery(cluster: String?) -> [AutoScalingGroupFilter] {
+        var filters: [AutoScalingGroupFilter] = [.tagKey("k8s.io/cluster-autoscaler/enabled")]
+        if let cluster { filters.append(.tagKey("k8s.io/cluster-autoscaler/\(cluster)")) }
+        return filters
+    }
 }
 
 /// What `DescribeAutoScalingGroups` should return.
