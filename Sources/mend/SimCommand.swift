@@ -104,7 +104,8 @@ extension SimCommand {
             }
         } catch {
             try await simulation.server?.shutdown()
-            throw ValidationError(String(describing: error))
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         guard let server = simulation.server else { return }
         let path = try server.writeKubeconfig(to: kubeconfig.map { URL(fileURLWithPath: $0) })

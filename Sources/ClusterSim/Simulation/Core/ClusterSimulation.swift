@@ -136,17 +136,24 @@ public final class ClusterSimulation: Sendable {
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let store = self.store
         let clock = configuration.clock
+        // Taken before the first pass: watches replay anything written after it, so no change
+        // falls between the first reconcile and the watch registration.
+        let startRevision = store.currentRevision
         await withTaskGroup(of: Void.self) { group in
             for resource in part.triggers {
                 group.addTask {
+                    var from = startRevision
                     while !Task.isCancelled {
-                        let start: WatchStart = .after(store.currentRevision)
-                        if let stream = try? store.watch(resource, start: start) {
+                        let stream = (try? store.watch(resource, start: .after(from)))
+                            ?? (try? store.watch(resource, start: .after(store.currentRevision)))
+                        if let stream {
                             do {
                                 for try await _ in stream { wake.yield() }
                             } catch {}
                         }
-                        wake.yield()  // The watch ended (closed or overflowed): catch up, then watch again.
+                        // The watch ended (closed, overflowed, expired): catch up, then watch again.
+                        from = store.currentRevision
+                        wake.yield()
                         try? await Task.sleep(for: .milliseconds(20))
                     }
                 }

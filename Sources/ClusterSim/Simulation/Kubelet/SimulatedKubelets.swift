@@ -144,7 +144,7 @@ public final class SimulatedKubelets: SimulationPart {
                 let kubelet = actor.acting(as: "system:node:\(nodeName)")
                 if value.simIsTerminating {
                     if deletionDue(value, now: now),
-                       (try? kubelet.recordedFinalize(pods, namespace: pod.namespace, name: pod.name)) != nil {
+                       (try? kubelet.finishDeletion(pods, namespace: pod.namespace, name: pod.name)) != nil {
                         writes += 1
                     }
                     continue
@@ -337,7 +337,7 @@ public final class SimulatedKubelets: SimulationPart {
 
 extension SimulationActor {
     /// Finishes a pod's graceful deletion (a delete with grace period 0), as a kubelet does.
-    func recordedFinalize(_ pods: ResourceDescriptor, namespace: String, name: String) throws(APIError) {
+    func finishDeletion(_ pods: ResourceDescriptor, namespace: String, name: String) throws(APIError) {
         _ = try delete(pods, namespace: namespace, name: name, options: DeleteOptions(gracePeriodSeconds: 0))
     }
 }
