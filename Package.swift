@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
+        .executable(name: "mend-detector", targets: ["mend-detector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -83,6 +84,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: Detector: log sources, rule engine (upstream NPD format), condition tracker, exporters.
+        .target(
+            name: "Detector",
+            dependencies: [
+                "KubeClient",
+                "KubeModels",
+                "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mend-detector",
+            dependencies: [
+                "Detector",
+                "KubeClient",
+                "MendTime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "DetectorBenchmarks",
+            dependencies: ["Detector", "KubeClient", "ClusterSim", "MendTime"],
+            path: "Benchmarks/DetectorBenchmarks"
+        ),
         // MARK: Executables.
         .executableTarget(
             name: "mend",
@@ -118,5 +144,6 @@ let package = Package(
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+        .testTarget(name: "DetectorTests", dependencies: ["Detector", "ClusterSim", "KubeClient", "KubeModels", "MendTime"]),
     ]
 )

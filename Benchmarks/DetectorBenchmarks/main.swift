@@ -1,0 +1,4 @@
+import Detector
+import Foundation
+
+print("DetectorBenchmarks")
