@@ -4,7 +4,7 @@ import PackageDescription
 /// Mend: self-healing for Kubernetes on AWS.
 ///
 /// Libraries hold all behaviour; the executables are thin shells over them.
-/// See `README.md` for the layout and `docs/ARCHITECTURE.md` for the design.
+/// See `README.md` for the layout and what each module does.
 let package = Package(
     name: "mend",
     platforms: [.macOS(.v15)],
@@ -143,7 +143,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
-        .testTarget(name: "ClusterSimTests", dependencies: ["ClusterSim", "KubeModels"]),
+        .testTarget(
+            name: "ClusterSimTests",
+            dependencies: [
+                "ClusterSim", "KubeModels", "MendTime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(name: "DetectorTests", dependencies: ["Detector", "ClusterSim", "KubeClient", "KubeModels", "MendTime"]),
     ]
 )

@@ -47,6 +47,28 @@ struct PodSummaryTests {
         #expect(bare.name == "x" && bare.requests.isZero && !bare.isReady)
     }
 
+    @Test func unschedulablePendingPodsAreRecognised() throws {
+        let json = """
+            {"metadata":{"name":"big","namespace":"batch","uid":"u","creationTimestamp":"2024-05-02T08:00:00Z"},
+             "spec":{"schedulerName":"default-scheduler","containers":[{"name":"c","resources":{"requests":{"cpu":"64"}}}]},
+             "status":{"phase":"Pending","nominatedNodeName":"n9","conditions":[{"type":"PodScheduled","status":"False",
+               "reason":"Unschedulable","message":"0/3 nodes are available: 3 Insufficient cpu.","lastProbeTime":null,
+               "lastTransitionTime":"2024-05-02T08:00:01Z"}]}}
+            """
+        let data = Data(json.utf8)
+        let full = try JSONDecoder().decode(Pod.self, from: data)
+        let slim = try JSONDecoder().decode(PodSummary.self, from: data)
+        #expect(full.isUnschedulable && slim.isUnschedulable)
+        #expect(slim == PodSummary(full))
+        #expect(slim.schedulerName == "default-scheduler" && slim.nominatedNodeName == "n9")
+        #expect(slim.creationTimestamp?.description == "2024-05-02T08:00:00Z")
+        #expect(slim.requests.milliCPU == 64_000)
+
+        let gated = json.replacingOccurrences(of: #""reason":"Unschedulable""#, with: #""reason":"SchedulingGated""#)
+        #expect(!(try JSONDecoder().decode(PodSummary.self, from: Data(gated.utf8))).isUnschedulable)
+        #expect(!(try JSONDecoder().decode(Pod.self, from: Data(gated.utf8))).isUnschedulable)
+    }
+
     @Test func listsOfSummariesDecode() throws {
         let list = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":[\(Fixtures.pod),\(Fixtures.pod)]}"
         let decoded = try JSONDecoder().decode(ObjectList<PodSummary>.self, from: Data(list.utf8))

@@ -53,11 +53,18 @@ final class APIService: Sendable {
             }
             if Self.writeVerbs.contains(rr.verb) || rr.subresource == "eviction" || rr.subresource == "binding" {
                 var code = 200
-                if case .json(let status, _, _) = response { code = Int(status.code) }
+                var name = rr.name ?? ""
+                if case .json(let status, let bytes, _) = response {
+                    code = Int(status.code)
+                    // A create names its object in the response.
+                    if name.isEmpty, code == 201, let created = try? JSONCodec.parse(bytes) {
+                        name = created[path: ["metadata", "name"]]?.stringValue ?? ""
+                    }
+                }
                 audit.record(AuditEntry(
                     user: request.user, userAgent: request.userAgent, verb: rr.verb,
                     resource: rr.resource.description, subresource: rr.subresource ?? "",
-                    namespace: rr.namespace ?? "", name: rr.name ?? "", code: code,
+                    namespace: rr.namespace ?? "", name: name, code: code,
                     dryRun: request.query["dryRun"]?.contains("All") == true, time: store.clock.now))
             }
             return (response, delay)
@@ -257,10 +264,18 @@ final class APIService: Sendable {
 
     func parseBody(_ request: APIRequest) throws(APIError) -> JSONValue {
         let contentType = (request.headers.first(name: "content-type") ?? "application/json").lowercased()
-        if contentType.contains("protobuf") || contentType.contains("cbor") {
-            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+        if contentType.contains("cbor") {
+            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"])
         }
         guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; an object was expected") }
+        if contentType.contains("protobuf") {
+            do { return try KubernetesProtobuf.decode(request.body) } catch {
+                if case .unsupportedKind = error {
+                    throw APIError(code: 415, reason: "UnsupportedMediaType", message: error.description)
+                }
+                throw APIError.badRequest(error.description)
+            }
+        }
         if contentType.contains("yaml") { return try YAMLDocument.parse(request.body) }
         do { return try JSONCodec.parse(request.body) } catch {
             throw APIError.badRequest("the object provided is unrecognized: \(error.description)")

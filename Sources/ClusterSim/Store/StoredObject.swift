@@ -40,15 +40,6 @@ public final class StoredObject: Sendable {
     }
 }
 
-/// The kind of change a watch event reports.
-public enum WatchEventType: String, Sendable {
-    case added = "ADDED"
-    case modified = "MODIFIED"
-    case deleted = "DELETED"
-    case bookmark = "BOOKMARK"
-    case error = "ERROR"
-}
-
 /// One change to one object, as watchers receive it.
 public struct StoreEvent: Sendable {
     public let type: WatchEventType

@@ -67,6 +67,9 @@ public enum WatchEndError: Error, Sendable, CustomStringConvertible {
 final class StreamSink: WatchSink {
     let continuation: AsyncThrowingStream<WatchNotification, any Error>.Continuation
     let limit: Int
+    /// Set when the store ends the stream (possibly while holding its lock), so the stream's
+    /// termination handler must not call back into the store.
+    let endedByStore = Atomic<Bool>(false)
 
     init(continuation: AsyncThrowingStream<WatchNotification, any Error>.Continuation, limit: Int) {
         self.continuation = continuation
@@ -77,6 +80,7 @@ final class StreamSink: WatchSink {
         let result = continuation.yield(WatchNotification(type: type, object: event.object.value,
                                                           resourceVersion: event.resourceVersion))
         if case .dropped = result {
+            endedByStore.store(true, ordering: .sequentiallyConsistent)
             continuation.finish(throwing: WatchEndError.consumerTooSlow(bufferLimit: limit))
             return false
         }
@@ -84,6 +88,7 @@ final class StreamSink: WatchSink {
     }
 
     func finish(error: APIError?) {
+        endedByStore.store(true, ordering: .sequentiallyConsistent)
         if let error { continuation.finish(throwing: error) } else { continuation.finish() }
     }
 }
@@ -158,6 +163,8 @@ extension ClusterStore {
         let sink = StreamSink(continuation: continuation, limit: bufferLimit)
         let id = try register(resource, filter: filter, start: start, sink: sink)
         continuation.onTermination = { [weak self] _ in
+            // The consumer went away: unregister. (When the store ended the stream it already has.)
+            guard !sink.endedByStore.load(ordering: .sequentiallyConsistent) else { return }
             self?.state.withLock { _ = $0.watchers.removeValue(forKey: id.raw) }
         }
         return stream

@@ -219,15 +219,23 @@ final class KubeTransport: Sendable {
                 if error is CancellationError { throw error }
                 let kind = Self.classify(error)
                 let retryable: Bool
-                switch request.retryClass {
-                case .never: retryable = false
-                case .unexecutedOnly: retryable = kind == .notConnected
-                case .idempotent: retryable = true
+                switch (request.retryClass, kind) {
+                case (.never, _), (_, .tls): retryable = false
+                case (.unexecutedOnly, _): retryable = kind == .notConnected
+                case (.idempotent, _): retryable = true
                 }
-                let wrapped: KubeClientError =
-                    kind == .timeout
-                    ? .timeout(request: request.summary, after: request.timeout ?? options.requestTimeout)
-                    : .transport(request: request.summary, reason: Self.describe(error))
+                let wrapped: KubeClientError
+                switch kind {
+                case .timeout:
+                    wrapped = .timeout(request: request.summary, after: request.timeout ?? options.requestTimeout)
+                case .tls:
+                    wrapped = .transport(
+                        request: request.summary,
+                        reason: "TLS handshake with \(configuration.server.absoluteString) failed (check the cluster's "
+                            + "certificate-authority and tls-server-name): \(Self.describe(error))")
+                default:
+                    wrapped = .transport(request: request.summary, reason: Self.describe(error))
+                }
                 guard retryable, attempt < options.retry.maxAttempts else { throw wrapped }
                 let delay = options.retry.delay(beforeRetry: attempt, retryAfter: nil)
                 logger.notice(
@@ -282,6 +290,8 @@ final class KubeTransport: Sendable {
         /// The connection was never established: the server cannot have acted.
         case notConnected
         case timeout
+        /// The TLS handshake failed (an untrusted or mismatched certificate): retrying cannot help.
+        case tls
         /// The connection broke after the request may have been sent.
         case other
     }
@@ -294,10 +304,12 @@ final class KubeTransport: Sendable {
             default: return .other
             }
         }
-        if error is NIOSSLError { return .notConnected }
+        if error is NIOSSLError || error is BoringSSLError { return .tls }
         let typeName = String(describing: type(of: error))
         if typeName.contains("NIOConnectionError") || typeName.contains("ConnectTimeout") { return .notConnected }
         if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return .notConnected }
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("errno: \(ECONNREFUSED))") { return .notConnected }
         if let channel = error as? ChannelError, case .connectTimeout = channel { return .notConnected }
         return .other
     }

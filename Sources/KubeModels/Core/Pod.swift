@@ -32,6 +32,15 @@ extension Pod {
     /// Whether the pod has finished for good (`Succeeded` or `Failed`).
     public var isTerminal: Bool { status.phase?.isTerminal ?? false }
 
+    /// Whether the scheduler has tried and failed to place the pod: condition `PodScheduled`
+    /// is `False` with reason `Unschedulable` (what cluster-autoscaler reacts to; pods held by
+    /// scheduling gates have reason `SchedulingGated` instead).
+    public var isUnschedulable: Bool {
+        status.conditions?.contains {
+            $0.type == .podScheduled && $0.status == .false && $0.reason == PodConditionReason.unschedulable
+        } ?? false
+    }
+
     /// The owner reference marked `controller: true`, if any.
     public var controllerReference: OwnerReference? { metadata.controllerReference }
 
@@ -170,6 +179,14 @@ public struct PodConditionType: OpenEnum {
     public static let initialized: PodConditionType = "Initialized"
     public static let disruptionTarget: PodConditionType = "DisruptionTarget"
     public static let podReadyToStartContainers: PodConditionType = "PodReadyToStartContainers"
+}
+
+/// Reasons the scheduler writes on the `PodScheduled` condition.
+public enum PodConditionReason {
+    /// The scheduler found no node for the pod.
+    public static let unschedulable = "Unschedulable"
+    /// The pod has scheduling gates and is not considered yet.
+    public static let schedulingGated = "SchedulingGated"
 }
 
 /// `core/v1.ContainerStatus`.

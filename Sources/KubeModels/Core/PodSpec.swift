@@ -37,6 +37,8 @@ public struct PodSpec: Codable, Sendable, Hashable, DefaultDecodable {
     public var overhead: [String: Quantity]?
     public var topologySpreadConstraints: [JSONValue]?
     public var os: JSONValue?
+    /// While non-empty, the scheduler leaves the pod alone (`SchedulingGated`).
+    public var schedulingGates: [JSONValue]?
 
     public init(
         containers: [Container] = [], initContainers: [Container]? = nil, volumes: [Volume]? = nil,

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A slim, read-only projection of a Pod holding only what Mend's programs use: identity,
 /// owner, placement, readiness, the scheduler's view of its requests and constraints, and the
@@ -47,6 +51,13 @@ public struct PodSummary: Sendable, Hashable {
     /// Whether any volume is an `emptyDir`.
     public var usesLocalStorage: Bool
     public var deletionTimestamp: KubeTime?
+    public var creationTimestamp: KubeTime?
+    /// `spec.schedulerName` (nil means the default scheduler).
+    public var schedulerName: String?
+    /// `status.nominatedNodeName`: where preemption made room for the pod.
+    public var nominatedNodeName: String?
+    /// Whether `PodScheduled` is `False` with reason `Unschedulable`.
+    public var isUnschedulable: Bool
 
     /// `namespace/name`.
     public var key: String { "\(namespace)/\(name)" }
@@ -83,6 +94,10 @@ public struct PodSummary: Sendable, Hashable {
         isMirrorPod = pod.isMirrorPod
         usesLocalStorage = pod.usesLocalStorage
         deletionTimestamp = pod.metadata.deletionTimestamp
+        creationTimestamp = pod.metadata.creationTimestamp
+        schedulerName = pod.spec.schedulerName
+        nominatedNodeName = pod.status.nominatedNodeName
+        isUnschedulable = pod.isUnschedulable
     }
 }
 
@@ -90,6 +105,7 @@ extension PodSummary: Decodable {
     private enum TopKeys: String, CodingKey { case metadata, spec, status }
     private enum MetaKeys: String, CodingKey {
         case namespace, name, uid, resourceVersion, labels, annotations, ownerReferences, deletionTimestamp
+        case creationTimestamp
     }
     private enum AnnotationKeys: String, CodingKey {
         case mirror = "kubernetes.io/config.mirror"
@@ -97,10 +113,11 @@ extension PodSummary: Decodable {
     }
     private enum SpecKeys: String, CodingKey {
         case nodeName, priority, tolerations, nodeSelector, affinity, containers, initContainers, overhead, volumes
+        case schedulerName
     }
     private enum AffinityKeys: String, CodingKey { case nodeAffinity, podAffinity, podAntiAffinity }
     private enum RequiredKeys: String, CodingKey { case required = "requiredDuringSchedulingIgnoredDuringExecution" }
-    private enum StatusKeys: String, CodingKey { case phase, conditions }
+    private enum StatusKeys: String, CodingKey { case phase, conditions, nominatedNodeName }
 
     private struct SlimOwner: Decodable {
         var kind: String
@@ -131,6 +148,7 @@ extension PodSummary: Decodable {
     private struct SlimCondition: Decodable {
         var type: String
         var status: String
+        var reason: String?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -157,9 +175,11 @@ extension PodSummary: Decodable {
         controllerKind = owner.map { WellKnown.intern($0.kind) }
         controllerName = owner?.name
         deletionTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .deletionTimestamp)
+        creationTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .creationTimestamp)
 
         if let spec = try? top.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec) {
             nodeName = try spec.decodeIfPresent(String.self, forKey: .nodeName)
+            schedulerName = try spec.decodeIfPresent(String.self, forKey: .schedulerName).map(WellKnown.intern)
             priority = try spec.decodeIfPresent(Int32.self, forKey: .priority) ?? 0
             tolerations = (try spec.decodeIfPresent([Toleration].self, forKey: .tolerations) ?? []).map(WellKnown.intern)
             nodeSelector = WellKnown.internKeys(
@@ -207,6 +227,7 @@ extension PodSummary: Decodable {
             usesLocalStorage = try spec.decodeIfPresent([SlimVolume].self, forKey: .volumes)?.contains { $0.isEmptyDir } ?? false
         } else {
             nodeName = nil
+            schedulerName = nil
             priority = 0
             tolerations = []
             nodeSelector = [:]
@@ -222,9 +243,15 @@ extension PodSummary: Decodable {
             phase = try status.decodeIfPresent(PodPhase.self, forKey: .phase).map { WellKnown.intern($0) }
             let conditions = try status.decodeIfPresent([SlimCondition].self, forKey: .conditions) ?? []
             isReady = conditions.contains { $0.type == "Ready" && $0.status == "True" }
+            isUnschedulable = conditions.contains {
+                $0.type == "PodScheduled" && $0.status == "False" && $0.reason == PodConditionReason.unschedulable
+            }
+            nominatedNodeName = try status.decodeIfPresent(String.self, forKey: .nominatedNodeName)
         } else {
             phase = nil
             isReady = false
+            isUnschedulable = false
+            nominatedNodeName = nil
         }
     }
 }
@@ -276,6 +303,7 @@ enum WellKnown {
         case "TCP": "TCP"
         case "UDP": "UDP"
         case "0.0.0.0": "0.0.0.0"
+        case "default-scheduler": "default-scheduler"
         case "app.kubernetes.io/name": "app.kubernetes.io/name"
         case "app.kubernetes.io/instance": "app.kubernetes.io/instance"
         case "app.kubernetes.io/component": "app.kubernetes.io/component"

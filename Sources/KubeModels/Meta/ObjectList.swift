@@ -1,9 +1,12 @@
 /// `metav1.ListMeta`: the metadata of a list response.
 public struct ListMeta: Codable, Sendable, Hashable {
+    /// The version to start a watch from after this list.
     public var resourceVersion: String?
     /// The token for the next page; absent or empty on the last page.
     public var `continue`: String?
+    /// An estimate of the items left after this page (when paging).
     public var remainingItemCount: Int64?
+    /// Deprecated; kept for older servers.
     public var selfLink: String?
 
     public init(
@@ -23,9 +26,13 @@ public struct ListMeta: Codable, Sendable, Hashable {
 /// informers may decode lists of ``PodSummary``.
 /// When `apiVersion`/`kind` are absent on decode they default from the item type.
 public struct ObjectList<Item: Sendable>: Sendable {
+    /// E.g. `v1`.
     public var apiVersion: String
+    /// E.g. `PodList`.
     public var kind: String
+    /// The list's resource version and paging token.
     public var metadata: ListMeta
+    /// The objects (never nil: an absent or null `items` decodes as empty).
     public var items: [Item]
 
     public init(apiVersion: String, kind: String, metadata: ListMeta = ListMeta(), items: [Item]) {

@@ -1,17 +1,26 @@
 /// `metav1.ObjectMeta`: what every persisted object carries. `managedFields` is not modelled.
 public struct ObjectMeta: Codable, Sendable, Hashable {
+    /// Unique within the namespace (or the cluster, for cluster-scoped objects).
     public var name: String?
+    /// A prefix the server completes with a random suffix when `name` is empty on create.
     public var generateName: String?
+    /// Empty or nil for cluster-scoped objects.
     public var namespace: String?
+    /// Set by the server; distinguishes objects that reuse a name over time.
     public var uid: String?
+    /// Opaque version for optimistic concurrency and watches; compare only for equality.
     public var resourceVersion: String?
+    /// Incremented by the server on every change to the desired state (spec).
     public var generation: Int64?
     public var creationTimestamp: KubeTime?
+    /// Set when deletion was requested; the object goes once its finalizers are removed.
     public var deletionTimestamp: KubeTime?
     public var deletionGracePeriodSeconds: Int64?
     public var labels: [String: String]?
     public var annotations: [String: String]?
+    /// The objects this one depends on (the one with `controller: true` manages it).
     public var ownerReferences: [OwnerReference]?
+    /// Keys that must be removed before the server deletes the object.
     public var finalizers: [String]?
 
     public init(
@@ -47,11 +56,15 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
 
 /// `metav1.OwnerReference`: points from a dependent object to its owner.
 public struct OwnerReference: Codable, Sendable, Hashable {
+    /// The owner's `apiVersion`, e.g. `apps/v1`.
     public var apiVersion: String
+    /// The owner's kind, e.g. `ReplicaSet`.
     public var kind: String
     public var name: String
     public var uid: String
+    /// `true` on the one owner that manages this object.
     public var controller: Bool?
+    /// Whether foreground deletion of the owner waits for this object.
     public var blockOwnerDeletion: Bool?
 
     public init(

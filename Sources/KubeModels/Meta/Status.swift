@@ -44,14 +44,14 @@ public struct Status: Codable, Sendable, Hashable, Error, CustomStringConvertibl
     public static func notFound(_ type: ResourceType, name: String) -> Status {
         .failure(
             code: 404, reason: .notFound, message: "\(type) \"\(name)\" not found",
-            details: StatusDetails(name: name, group: type.group, kind: type.resource))
+            details: StatusDetails(name: name, group: type.group.isEmpty ? nil : type.group, kind: type.resource))
     }
 
     /// `409 AlreadyExists`, worded as the API server does.
     public static func alreadyExists(_ type: ResourceType, name: String) -> Status {
         .failure(
             code: 409, reason: .alreadyExists, message: "\(type) \"\(name)\" already exists",
-            details: StatusDetails(name: name, group: type.group, kind: type.resource))
+            details: StatusDetails(name: name, group: type.group.isEmpty ? nil : type.group, kind: type.resource))
     }
 
     /// `409 Conflict` for a stale write, worded as the API server does.
@@ -59,7 +59,7 @@ public struct Status: Codable, Sendable, Hashable, Error, CustomStringConvertibl
         .failure(
             code: 409, reason: .conflict,
             message: "Operation cannot be fulfilled on \(type) \"\(name)\": \(message)",
-            details: StatusDetails(name: name, group: type.group, kind: type.resource))
+            details: StatusDetails(name: name, group: type.group.isEmpty ? nil : type.group, kind: type.resource))
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `metav1.Time`: an instant with second precision, encoded as `2024-01-02T03:04:05Z`.
 ///

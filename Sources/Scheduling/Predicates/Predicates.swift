@@ -22,6 +22,7 @@ public enum Predicates {
     /// TaintToleration: every `NoSchedule`/`NoExecute` taint must be tolerated;
     /// `PreferNoSchedule` never blocks. Reports the first untolerated taint.
     public static func taints(_ pod: SchedulingPod, _ node: SchedulingNode) -> SchedulingFailure? {
+        if node.blockingTaints.isEmpty { return nil }
         for taint in node.blockingTaints where !pod.tolerations.contains(where: { $0.tolerates(taint) }) {
             return .untoleratedTaint(key: taint.key, value: taint.value ?? "")
         }
@@ -30,13 +31,14 @@ public enum Predicates {
 
     /// NodeAffinity: `nodeSelector` and required node affinity.
     public static func nodeAffinity(_ pod: SchedulingPod, _ node: SchedulingNode) -> SchedulingFailure? {
-        NodeSelectorMatching.matches(pod, node) ? nil : .nodeAffinityMismatch
+        if !pod.hasNodeConstraints { return nil }
+        return NodeSelectorMatching.matches(pod, node) ? nil : .nodeAffinityMismatch
     }
 
     /// NodePorts: no requested host port may conflict with one in use (same protocol and
     /// port, same IP or either `0.0.0.0`).
     public static func hostPorts(_ pod: SchedulingPod, _ state: NodeState) -> SchedulingFailure? {
-        if pod.hostPorts.isEmpty || state.usedHostPorts.isEmpty { return nil }
+        if !pod.hasHostPorts || state.usedHostPorts.isEmpty { return nil }
         for wanted in pod.hostPorts {
             for used in state.usedHostPorts where wanted.conflicts(with: used) { return .hostPortsUnavailable }
         }
@@ -93,13 +95,14 @@ public enum Predicates {
     /// plugin's order: first the terms of pods already on the node against this pod, then this
     /// pod's terms against the pods on the node.
     public static func podAntiAffinity(_ pod: SchedulingPod, _ state: NodeState) -> SchedulingFailure? {
+        if !pod.hasAntiAffinity && state.antiAffinityHolders.isEmpty { return nil }
         for holder in state.antiAffinityHolders {
-            for term in holder.terms where term.matches(namespace: pod.namespace, labels: pod.labels) {
+            for term in holder.antiAffinityTerms where term.matches(namespace: pod.namespace, labels: pod.labels) {
                 return .existingPodsAntiAffinity
             }
         }
-        if !pod.antiAffinityTerms.isEmpty {
-            for placed in state.placedPods {
+        if pod.hasAntiAffinity {
+            for placed in state.pods {
                 for term in pod.antiAffinityTerms where term.matches(namespace: placed.namespace, labels: placed.labels) {
                     return .podAntiAffinity
                 }

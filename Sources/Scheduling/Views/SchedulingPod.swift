@@ -2,25 +2,84 @@ import KubeModels
 
 /// What the scheduling predicates need to know about a pod, precomputed once so each check
 /// against a node is cheap.
+///
+/// An immutable value: the requests and a few flags are stored inline, everything else in one
+/// shared reference, so copying a pod view costs one reference count, not a dozen.
 public struct SchedulingPod: Sendable, Hashable {
-    public var namespace: String
-    public var name: String
-    public var labels: [String: String]
-    /// `spec.nodeName` when the pod is already bound or pinned to a node.
-    public var nodeName: String?
     /// The scheduler's effective request (see `PodResources`).
-    public var requests: ResourceVector
-    public var tolerations: [Toleration]
-    public var nodeSelector: [String: String]
-    public var requiredNodeAffinity: NodeSelector?
-    public var hostPorts: [HostPort]
-    /// Required anti-affinity terms the predicates evaluate (topology `kubernetes.io/hostname`).
-    public var antiAffinityTerms: [AffinityTerm]
-    /// Required constraints this module cannot evaluate (pod affinity, anti-affinity over
-    /// other topology keys), described for logs. Callers decide whether to trust a fit.
-    public var unsupportedConstraints: [String]
+    public let requests: ResourceVector
     /// Whether a toleration covers `node.kubernetes.io/unschedulable:NoSchedule`.
     public let toleratesUnschedulable: Bool
+    /// Whether the pod has a `nodeSelector` or required node affinity.
+    public let hasNodeConstraints: Bool
+    /// Whether the pod asks for host ports.
+    public let hasHostPorts: Bool
+    /// Whether the pod has anti-affinity terms the predicates evaluate.
+    public let hasAntiAffinity: Bool
+    @usableFromInline let details: Details
+
+    /// The parts of a pod view that live behind one reference.
+    @usableFromInline
+    final class Details: Sendable, Hashable {
+        let namespace: String
+        let name: String
+        let labels: [String: String]
+        let nodeName: String?
+        let tolerations: [Toleration]
+        let nodeSelector: [String: String]
+        let requiredNodeAffinity: NodeSelector?
+        let hostPorts: [HostPort]
+        let antiAffinityTerms: [AffinityTerm]
+        let unsupportedConstraints: [String]
+
+        init(
+            namespace: String, name: String, labels: [String: String], nodeName: String?, tolerations: [Toleration],
+            nodeSelector: [String: String], requiredNodeAffinity: NodeSelector?, hostPorts: [HostPort],
+            antiAffinityTerms: [AffinityTerm], unsupportedConstraints: [String]
+        ) {
+            self.namespace = namespace
+            self.name = name
+            self.labels = labels
+            self.nodeName = nodeName
+            self.tolerations = tolerations
+            self.nodeSelector = nodeSelector
+            self.requiredNodeAffinity = requiredNodeAffinity
+            self.hostPorts = hostPorts
+            self.antiAffinityTerms = antiAffinityTerms
+            self.unsupportedConstraints = unsupportedConstraints
+        }
+
+        @usableFromInline
+        static func == (a: Details, b: Details) -> Bool {
+            a === b
+                || (a.namespace == b.namespace && a.name == b.name && a.labels == b.labels && a.nodeName == b.nodeName
+                    && a.tolerations == b.tolerations && a.nodeSelector == b.nodeSelector
+                    && a.requiredNodeAffinity == b.requiredNodeAffinity && a.hostPorts == b.hostPorts
+                    && a.antiAffinityTerms == b.antiAffinityTerms && a.unsupportedConstraints == b.unsupportedConstraints)
+        }
+
+        @usableFromInline
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(namespace)
+            hasher.combine(name)
+            hasher.combine(labels)
+        }
+    }
+
+    public var namespace: String { details.namespace }
+    public var name: String { details.name }
+    public var labels: [String: String] { details.labels }
+    /// `spec.nodeName` when the pod is already bound or pinned to a node.
+    public var nodeName: String? { details.nodeName }
+    public var tolerations: [Toleration] { details.tolerations }
+    public var nodeSelector: [String: String] { details.nodeSelector }
+    public var requiredNodeAffinity: NodeSelector? { details.requiredNodeAffinity }
+    public var hostPorts: [HostPort] { details.hostPorts }
+    /// Required anti-affinity terms the predicates evaluate (topology `kubernetes.io/hostname`).
+    public var antiAffinityTerms: [AffinityTerm] { details.antiAffinityTerms }
+    /// Required constraints this module cannot evaluate (pod affinity, anti-affinity over
+    /// other topology keys), described for logs. Callers decide whether to trust a fit.
+    public var unsupportedConstraints: [String] { details.unsupportedConstraints }
 
     /// A pod view from its parts.
     public init(
@@ -29,19 +88,16 @@ public struct SchedulingPod: Sendable, Hashable {
         requiredNodeAffinity: NodeSelector? = nil, hostPorts: [HostPort] = [], antiAffinityTerms: [AffinityTerm] = [],
         unsupportedConstraints: [String] = []
     ) {
-        self.namespace = namespace
-        self.name = name
-        self.labels = labels
-        self.nodeName = nodeName
         self.requests = requests
-        self.tolerations = tolerations
-        self.nodeSelector = nodeSelector
-        self.requiredNodeAffinity = requiredNodeAffinity
-        self.hostPorts = hostPorts
-        self.antiAffinityTerms = antiAffinityTerms
-        self.unsupportedConstraints = unsupportedConstraints
         let unschedulableTaint = Taint(key: "node.kubernetes.io/unschedulable", effect: .noSchedule)
-        self.toleratesUnschedulable = tolerations.contains { $0.tolerates(unschedulableTaint) }
+        toleratesUnschedulable = tolerations.contains { $0.tolerates(unschedulableTaint) }
+        hasNodeConstraints = !nodeSelector.isEmpty || requiredNodeAffinity != nil
+        hasHostPorts = !hostPorts.isEmpty
+        hasAntiAffinity = !antiAffinityTerms.isEmpty
+        details = Details(
+            namespace: namespace, name: name, labels: labels, nodeName: nodeName, tolerations: tolerations,
+            nodeSelector: nodeSelector, requiredNodeAffinity: requiredNodeAffinity, hostPorts: hostPorts,
+            antiAffinityTerms: antiAffinityTerms, unsupportedConstraints: unsupportedConstraints)
     }
 
     /// The view of a full Pod.

@@ -16,6 +16,7 @@ enum SimHarness {
                 maxAttempts: 4, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20),
                 maxRetryAfter: .seconds(5)),
             requestTimeout: .seconds(10),
+            connectTimeout: .seconds(1),
             clock: clock)
     }
 
