@@ -9,6 +9,6 @@ struct MendDetector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mend-detector",
         abstract: "Detect node problems and report them as Node conditions and Events.",
-        subcommands: [CheckConfig.self, Replay.self]
+        subcommands: [Run.self, CheckConfig.self, Replay.self]
     )
 }

@@ -21,6 +21,8 @@ public struct DetectorEvent: Sendable, Equatable {
     public var message: String
     /// The monitor's `source`.
     public var source: String
+    /// The condition it concerns (empty for a temporary problem).
+    public var conditionType: String = ""
 }
 
 /// Keeps the conditions of every monitor and decides what changes: the pure heart of the detector,
@@ -42,13 +44,16 @@ public struct ConditionTracker: Sendable {
     /// - Parameters:
     ///   - monitors: the loaded monitors (their condition specs).
     ///   - existing: the node's conditions as read at start-up.
-    public init(monitors: [Monitor], existing: [NodeCondition], now: Date) {
+    ///   - staleBefore: a condition type mapped to an instant (the boot time, for kernel monitors): a
+    ///     True condition whose transition is older than that was set in a previous boot and is reset.
+    public init(monitors: [Monitor], existing: [NodeCondition], now: Date, staleBefore: [String: Date] = [:]) {
         let current = Dictionary(existing.map { ($0.type.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
         for monitor in monitors {
             for spec in monitor.conditions {
                 specs[spec.type] = spec
                 sourceOf[spec.type] = monitor.source
-                if let found = current[spec.type], found.status == .true {
+                let stale = current[spec.type]?.lastTransitionTime.map { t in staleBefore[spec.type].map { t.date < $0 } ?? false } ?? false
+                if let found = current[spec.type], found.status == .true, !stale {
                     conditions[spec.type] = TrackedCondition(
                         type: spec.type, status: "True", reason: found.reason ?? spec.defaultReason,
                         message: found.message ?? "", lastTransitionTime: found.lastTransitionTime?.date ?? now,
@@ -81,7 +86,7 @@ public struct ConditionTracker: Sendable {
             let expiry = specs[type]?.expireAfter.map { now.addingTimeInterval($0.seconds) }
             if set(type, status: "True", reason: reason, message: match.message, at: now) {
                 conditions[type]?.expiresAt = expiry
-                return [DetectorEvent(type: "Warning", reason: reason, message: match.message, source: source)]
+                return [DetectorEvent(type: "Warning", reason: reason, message: match.message, source: source, conditionType: type)]
             }
             conditions[type]?.expiresAt = expiry   // new evidence extends the expiry
             return []
@@ -106,7 +111,7 @@ public struct ConditionTracker: Sendable {
         let statuses = pluginStatus[type, default: [:]].sorted { $0.key < $1.key }.map(\.value)
         if let problem = statuses.first(where: { $0.0 == .problem }) {
             if set(type, status: "True", reason: problem.1, message: problem.2, at: now) {
-                return [DetectorEvent(type: "Warning", reason: problem.1, message: problem.2, source: source)]
+                return [DetectorEvent(type: "Warning", reason: problem.1, message: problem.2, source: source, conditionType: type)]
             }
         } else if let unknown = statuses.first(where: { $0.0 == .unknown }) {
             _ = set(type, status: "Unknown", reason: unknown.1, message: unknown.2, at: now)
@@ -147,7 +152,7 @@ public struct ConditionTracker: Sendable {
         _ = set(type, status: "False", reason: spec.defaultReason, message: spec.defaultMessage, at: now)
         conditions[type]?.expiresAt = nil
         guard wasTrue else { return [] }
-        return [DetectorEvent(type: "Normal", reason: spec.defaultReason, message: "\(type) cleared: \(why)", source: sourceOf[type] ?? "")]
+        return [DetectorEvent(type: "Normal", reason: spec.defaultReason, message: "\(type) cleared: \(why)", source: sourceOf[type] ?? "", conditionType: type)]
     }
 
     /// Sets a condition; returns true when status or reason changed (message-only changes are kept

@@ -19,7 +19,7 @@ public struct LogReplay: Sendable {
         var lines = LineSplitter()
         var summary = Summary(lines: 0, fired: 0)
         var lineNumber = 0
-        func handle(_ line: Substring) {
+        func consume(_ line: Substring) {
             lineNumber += 1
             if line.first == " " { return }  // kmsg dictionary continuation
             let message: String
@@ -40,9 +40,9 @@ public struct LogReplay: Sendable {
         while true {
             let chunk = handle.readData(ofLength: 1 << 16)
             if chunk.isEmpty { break }
-            lines.append(chunk, handle)
+            lines.append(chunk, consume)
         }
-        lines.finish(handle)
+        lines.finish(consume)
         return summary
     }
 }

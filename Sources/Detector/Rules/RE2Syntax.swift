@@ -51,10 +51,11 @@ struct RE2Class: Sendable, Equatable {
     }
 }
 
-/// A syntax error with its 1-based column.
-struct RE2SyntaxError: Error, Equatable {
-    var column: Int
-    var problem: String
+/// A pattern that is not RE2 syntax Mend accepts: the 1-based column (in Unicode scalars) and why.
+public struct RE2SyntaxError: Error, Equatable, CustomStringConvertible {
+    public var column: Int
+    public var problem: String
+    public var description: String { "column \(column): \(problem)" }
 }
 
 /// Recursive-descent parser for RE2 syntax (Go `regexp/syntax` Perl flags).

@@ -66,9 +66,13 @@ final class FileFollower: @unchecked Sendable {
     private(set) var rotations = 0
     private(set) var truncations = 0
 
+    /// Opens the file now (when it exists), so "start at the end" means the end as of this call.
     init(path: String, startAtEnd: Bool) {
         self.path = path
         self.startAtEnd = startAtEnd
+        openFile()
+        // A file that appears later (or after rotation) is read from its start.
+        self.startAtEnd = false
     }
 
     deinit { if fd >= 0 { close(fd) } }
