@@ -75,8 +75,9 @@ struct Run: AsyncParsableCommand {
             "node": "\(node)", "monitors": "\(monitors.count)", "dryRun": "\(dryRun)", "status": "\(statusAddress)"])
         let detector = NodeProblemDetector(
             options: .init(nodeName: node, heartbeatInterval: heartbeatInterval, bootTime: KmsgSource.systemBootTime()), writer: writer, metrics: metrics, logger: logger)
+        let logInputs = logs, pluginMonitors = plugins
         try await withTaskCancellationOnSignals {
-            try await detector.run(logs: logs, plugins: plugins)
+            try await detector.run(logs: logInputs, plugins: pluginMonitors)
         }
         try? await server.close()
         try? await client.shutdown()
@@ -105,17 +106,26 @@ func withTaskCancellationOnSignals(_ body: @escaping @Sendable () async throws -
         group.addTask { try await body() }
         group.addTask {
             let signals = AsyncStream<Int32> { continuation in
-                for sig in [SIGTERM, SIGINT] {
+                let sources = SignalSources([SIGTERM, SIGINT].map { sig in
                     signal(sig, SIG_IGN)
                     let source = DispatchSource.makeSignalSource(signal: sig)
                     source.setEventHandler { continuation.yield(sig) }
                     source.resume()
-                    continuation.onTermination = { _ in source.cancel() }
-                }
+                    return source
+                })
+                continuation.onTermination = { _ in sources.cancel() }
             }
             for await _ in signals { return }
         }
         try await group.next()
         group.cancelAll()
     }
+}
+
+/// Dispatch signal sources, cancelled together when the signal stream ends.
+final class SignalSources: @unchecked Sendable {
+    // Immutable after init; DispatchSource.cancel is thread-safe.
+    private let sources: [any DispatchSourceSignal]
+    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+    func cancel() { for s in sources { s.cancel() } }
 }

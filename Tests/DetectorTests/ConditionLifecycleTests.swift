@@ -10,7 +10,7 @@ import Testing
 /// The condition life cycle against ClusterSim over real HTTP.
 @Suite(.serialized) struct ConditionLifecycleTests {
     @Test func conditionsAreAssertedSetAndRecoveredWithoutTouchingTheKubelets() async throws {
-        let h = try await DetectorHarness.start()
+        try await DetectorHarness.run { h in
         let feed = FeedSource()
         let detector = h.detector()
         let monitor = try LifecycleMonitor.monitor()
@@ -56,11 +56,11 @@ import Testing
         // A permanent condition without a recovery rule stays True.
         #expect(try await h.condition("KernelDeadlock")?.status == .true)
         run.cancel()
-        await h.stop()
+        }
     }
 
     @Test func statusIsPatchedOnlyOnChangeAndOnTheHeartbeat() async throws {
-        let h = try await DetectorHarness.start()
+        try await DetectorHarness.run { h in
         let feed = FeedSource()
         let detector = h.detector(heartbeat: .seconds(60))
         let monitor = try LifecycleMonitor.monitor()
@@ -88,7 +88,7 @@ import Testing
         await h.advance(by: .seconds(5))
         #expect(h.statusPatches == 3)
         run.cancel()
-        await h.stop()
+        }
     }
 
     @Test func aRestartKeepsATrueConditionInsteadOfResettingIt() async throws {
@@ -98,7 +98,7 @@ import Testing
                                      reason: "DockerHung", message: "task docker:7 blocked for more than 120 seconds.")
         var node = Node(metadata: ObjectMeta(name: "node-1"))
         node.status.conditions = [existing]
-        let h = try await DetectorHarness.start(node: node)
+        try await DetectorHarness.run(node: node) { h in
         let detector = h.detector()
         let monitor = try LifecycleMonitor.monitor()
         let run = Task { try await detector.run(logs: [.init(monitor: monitor, source: FeedSource())], plugins: []) }
@@ -111,7 +111,7 @@ import Testing
         await h.advance(by: .seconds(10))
         #expect(try await h.condition("KernelDeadlock")?.status == .true)
         run.cancel()
-        await h.stop()
+        }
     }
 
     @Test func aKernelConditionFromBeforeTheLastBootIsReset() async throws {
@@ -119,7 +119,7 @@ import Testing
         var node = Node(metadata: ObjectMeta(name: "node-1"))
         node.status.conditions = [NodeCondition(type: NodeConditionType(rawValue: "KernelDeadlock"), status: .true,
                                                 lastTransitionTime: KubeTime(since), reason: "DockerHung", message: "old")]
-        let h = try await DetectorHarness.start(node: node)
+        try await DetectorHarness.run(node: node) { h in
         let detector = h.detector(bootTime: since.addingTimeInterval(3600))
         let monitor = try LifecycleMonitor.monitor()
         let run = Task { try await detector.run(logs: [.init(monitor: monitor, source: FeedSource())], plugins: []) }
@@ -127,7 +127,7 @@ import Testing
         try await h.eventually("reset") { try await h.condition("KernelDeadlock")?.status == .false }
         #expect(try await h.condition("KernelDeadlock")?.reason == "KernelHasNoDeadlock")
         run.cancel()
-        await h.stop()
+        }
     }
 
     @Test func aCheckPluginSetsAndClearsItsCondition() async throws {
@@ -142,7 +142,7 @@ import Testing
          "rules": [{"type": "permanent", "condition": "NTPProblem", "reason": "NTPIsDown", "path": "\(script)"}]}
         """
         guard case .customPlugin(let monitor) = try MonitorLoader.load(data: Data(json.utf8), file: "ntp.json") else { throw TestFailure("kind") }
-        let h = try await DetectorHarness.start()
+        try await DetectorHarness.run { h in
         let detector = h.detector()
         let run = Task { try await detector.run(logs: [], plugins: [monitor]) }
         defer { run.cancel() }
@@ -158,11 +158,11 @@ import Testing
         }
         #expect(h.metrics.pluginRunCount("problem") >= 1)
         run.cancel()
-        await h.stop()
+        }
     }
 
     @Test func dryRunPrintsPatchesAndEventsAndWritesNothing() async throws {
-        let h = try await DetectorHarness.start()
+        try await DetectorHarness.run { h in
         let printed = Mutex<[String]>([])
         let writer = DryRunNodeWriter(reader: h.writer()) { line in printed.withLock { $0.append(line) } }
         let feed = FeedSource()
@@ -183,6 +183,6 @@ import Testing
         #expect(h.server.audit.writes.isEmpty)
         #expect(try await h.condition("KernelDeadlock") == nil)
         run.cancel()
-        await h.stop()
+        }
     }
 }

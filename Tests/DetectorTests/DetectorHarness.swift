@@ -49,6 +49,16 @@ struct DetectorHarness {
         return harness
     }
 
+    /// Runs `body` with a fresh harness, always shutting the client and server down afterwards.
+    static func run(node: Node? = nil, _ body: (DetectorHarness) async throws -> Void) async throws {
+        let h = try await start(node: node)
+        do { try await body(h) } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+
     func stop() async {
         try? await client.shutdown()
         try? await server.shutdown()

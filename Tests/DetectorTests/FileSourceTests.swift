@@ -34,12 +34,17 @@ import Testing
     }
 
     @Test func followsAcrossRotationAndTruncation() async throws {
+        let format = try format()
+        try await withTimeout { try await Self.rotationAndTruncation(format: format) }
+    }
+
+    static func rotationAndTruncation(format: FileLogFormat) async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("syslog").path
         func line(_ n: Int) -> String { "Nov 23 10:00:\(String(format: "%02d", n)) node kernel: [ 1.0] message \(n)\n" }
         try Fixtures.write(line(1) + line(2), to: URL(fileURLWithPath: path))
-        let source = FileLogSource(path: path, format: try format(), lookback: .seconds(3_153_600_000),
+        let source = FileLogSource(path: path, format: format, lookback: .seconds(3_153_600_000),
                                    pollInterval: .milliseconds(5), metrics: DetectorMetrics())
         var iterator = source.records().makeAsyncIterator()
         #expect(try await iterator.next()?.message == "message 1")
@@ -55,20 +60,27 @@ import Testing
         #expect(try await iterator.next()?.message == "message 3")
         #expect(try await iterator.next()?.message == "message 4")
 
-        // Truncation in place (copytruncate): reading restarts at the start.
+        // Truncation in place (copytruncate): the file is now shorter than where we were, so
+        // reading restarts at its start. (A file refilled past the old offset before we look
+        // cannot be told apart from one that grew; upstream has the same limit.)
         let truncating = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try truncating.truncate(atOffset: 0)
-        try truncating.write(contentsOf: Data(line(5).utf8))
+        try truncating.write(contentsOf: Data("Nov 23 10:00:05 node kernel: [ 1.0] m5\n".utf8))
         try truncating.close()
-        #expect(try await iterator.next()?.message == "message 5")
+        #expect(try await iterator.next()?.message == "m5")
     }
 
     @Test func withoutLookBackOnlyNewLinesAreRead() async throws {
+        let format = try format()
+        try await withTimeout { try await Self.onlyNewLines(format: format) }
+    }
+
+    static func onlyNewLines(format: FileLogFormat) async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("syslog").path
         try Fixtures.write("Nov 23 10:00:01 node kernel: [ 1.0] old\n", to: URL(fileURLWithPath: path))
-        let source = FileLogSource(path: path, format: try format(), lookback: nil, pollInterval: .milliseconds(5), metrics: DetectorMetrics())
+        let source = FileLogSource(path: path, format: format, lookback: nil, pollInterval: .milliseconds(5), metrics: DetectorMetrics())
         // The position is taken when reading starts; lines written after it are new.
         var iterator = source.records().makeAsyncIterator()
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

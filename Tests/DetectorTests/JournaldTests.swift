@@ -2,12 +2,17 @@ import Foundation
 import Testing
 @testable import Detector
 
-/// The journald source on real journal files, written by systemd-journal-remote from the journal
-/// export format (scripts/test installs it).
-@Suite(.enabled(if: JournaldTests.toolsPresent)) struct JournaldTests {
+enum JournalTools {
     static let remote = ["/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
-    static let toolsPresent = remote != nil && (try? JournaldSource.locateJournalctl()) != nil
+    static let present = remote != nil && (try? JournaldSource.locateJournalctl()) != nil
+}
+
+/// The journald source on real journal files, written by systemd-journal-remote from the journal
+/// export format (scripts/test installs it).
+@Suite(.enabled(if: JournalTools.present, "needs journalctl and systemd-journal-remote (scripts/test installs them)"))
+struct JournaldTests {
+    static let remote = JournalTools.remote
 
     /// Writes a journal file holding `entries` (identifier, message, seconds since 1970).
     static func journal(_ entries: [(String, String, Double)], in dir: URL) throws -> String {

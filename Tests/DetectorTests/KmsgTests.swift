@@ -64,8 +64,8 @@ import Testing
         try Fixtures.write(Self.saved, to: URL(fileURLWithPath: path))
         let boot = Date(timeIntervalSince1970: 1_800_000_000)
         let metrics = DetectorMetrics()
-        // Look-back of 5 s from boot+10 s: the record at 5.0 s is too old and skipped.
-        let source = KmsgSource(path: path, bootTime: boot, lookback: .seconds(5), start: boot.addingTimeInterval(10), metrics: metrics)
+        // Look-back of 4 s from boot+10 s: the record at 5.0 s is too old and skipped.
+        let source = KmsgSource(path: path, bootTime: boot, lookback: .seconds(4), start: boot.addingTimeInterval(10), metrics: metrics)
         var got: [LogRecord] = []
         for try await record in source.records() {
             got.append(record)

@@ -34,3 +34,19 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
+
+/// Runs `body`, failing with a clear error (and cancelling it) if it takes longer than `limit`.
+func withTimeout<R: Sendable>(_ limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+    try await withThrowingTaskGroup(of: R?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw TestFailure("timed out after \(limit)")
+        }
+        return value
+    }
+}

@@ -96,7 +96,7 @@ struct RE2Analysis: Sendable {
     private static func literals(_ node: RE2Node) -> [[UInt8]] {
         switch node {
         case .char(let u, let caseless):
-            return caseless ? [] : [Array(String(u).utf8)]
+            return caseless || u == "\n" ? [] : [Array(String(u).utf8)]
         case .group(let inner, _, _):
             return literals(inner)
         case .repeatNode(let inner, let lo, _, _):
@@ -105,7 +105,7 @@ struct RE2Analysis: Sendable {
             var found: [[UInt8]] = []
             var run: [UInt8] = []
             for item in items {
-                if case .char(let u, false) = item {
+                if case .char(let u, false) = item, u != "\n" {
                     run += Array(String(u).utf8)
                     continue
                 }

@@ -357,6 +357,12 @@ struct RE2Parser {
             var n = 0
             while n < 2, let ch = peek(), ("0"..."7").contains(ch) { v = v * 8 + (ch.value - 48); i += 1; n += 1 }
             return single(v)
+        case "1"..."7" where peek(1).map({ ("0"..."7").contains($0) }) ?? false:
+            // Octal \123 (up to three digits; a single digit would be a back-reference).
+            var v: UInt32 = 0
+            var n = 0
+            while n < 3, let ch = peek(), ("0"..."7").contains(ch) { v = v * 8 + (ch.value - 48); i += 1; n += 1 }
+            return single(v)
         case "1"..."9":
             throw err(start, "back-references (\\\(c)) are not supported by RE2")
         case "Z", "G", "K", "R", "X", "h", "H", "V", "N", "e", "c", "g", "k", "l", "u", "L", "U", "E", "C":

@@ -89,7 +89,8 @@ public struct NodeProblemDetector: Sendable {
                     feed.yield(.tick)
                 }
             }
-            // Start-up: (re)assert every condition we own.
+            // Start-up: (re)assert every condition we own, right away.
+            feed.yield(.tick)
             var pending = Set(tracker.types)
             _ = tracker.takeChanges()
             var nextHeartbeat = options.clock.now
@@ -107,11 +108,6 @@ public struct NodeProblemDetector: Sendable {
                     events += tracker.expire(at: now)
                 case .sourceFailed(let name, let reason):
                     logger.error("log source stopped", metadata: ["source": "\(name)", "error": "\(reason)"])
-                }
-                for event in events {
-                    if event.type == "Warning" { metrics.problem(type: event.conditionType, reason: event.reason) }
-                    logger.notice("event", metadata: ["type": "\(event.type)", "reason": "\(event.reason)", "message": "\(event.message)"])
-                    await writer.recordEvent(node: currentNode, event: event)
                 }
                 let changed = tracker.takeChanges()
                 if !changed.isEmpty { taintsDirty = true }
@@ -131,13 +127,18 @@ public struct NodeProblemDetector: Sendable {
                         logger.warning("patching node status failed; will retry", metadata: ["error": "\(error)"])
                     }
                 }
+                // Events after the status patch: the condition is what other components act on.
+                for event in events {
+                    if event.type == "Warning" { metrics.problem(type: event.conditionType, reason: event.reason) }
+                    logger.notice("event", metadata: ["type": "\(event.type)", "reason": "\(event.reason)", "message": "\(event.message)"])
+                    await writer.recordEvent(node: currentNode, event: event)
+                }
                 if taintsDirty, !tracker.ownedTaintKeys.isEmpty {
                     do {
                         currentNode = try await syncTaints(tracker, node: currentNode)
                         taintsDirty = false
                     } catch {
                         logger.warning("updating node taints failed; will retry", metadata: ["error": "\(error)"])
-                        currentNode = (try? await writer.node(named: options.nodeName)) ?? currentNode
                     }
                 }
             }
@@ -150,19 +151,29 @@ public struct NodeProblemDetector: Sendable {
         return base * (1 + options.heartbeatJitter * Double.random(in: -1...1))
     }
 
-    /// Makes our taints on the node match the tracker's; leaves every other taint alone.
+    /// Makes our taints on the node match the tracker's; leaves every other taint alone. Reads the
+    /// node first (the taint list is replaced whole, guarded by its resourceVersion) and retries a
+    /// few times when someone else changed the node in between.
     private func syncTaints(_ tracker: ConditionTracker, node: Node) async throws -> Node {
         let owned = tracker.ownedTaintKeys
         let desired = tracker.desiredTaints.map { Taint(key: $0.key, value: $0.value, effect: TaintEffect(rawValue: $0.effect)) }
-        let current = node.spec.taints ?? []
-        let kept = current.filter { !owned.contains($0.key) }
-        let ours = current.filter { owned.contains($0.key) }
-        let sameOurs = Set(ours.map { "\($0.key)=\($0.value ?? ""):\($0.effect.rawValue)" })
-            == Set(desired.map { "\($0.key)=\($0.value ?? ""):\($0.effect.rawValue)" })
-        if sameOurs { return node }
-        try await writer.replaceTaints(node: options.nodeName, taints: kept + desired,
-                                       resourceVersion: node.metadata.resourceVersion ?? "")
-        return try await writer.node(named: options.nodeName)
+        func key(_ t: Taint) -> String { "\(t.key)=\(t.value ?? ""):\(t.effect.rawValue)" }
+        var attempt = 0
+        while true {
+            let fresh = try await writer.node(named: options.nodeName)
+            let current = fresh.spec.taints ?? []
+            let ours = current.filter { owned.contains($0.key) }
+            if Set(ours.map(key)) == Set(desired.map(key)) { return fresh }
+            let kept = current.filter { !owned.contains($0.key) }
+            do {
+                try await writer.replaceTaints(node: options.nodeName, taints: kept + desired,
+                                               resourceVersion: fresh.metadata.resourceVersion ?? "")
+                return fresh
+            } catch {
+                attempt += 1
+                if attempt >= 3 { throw error }
+            }
+        }
     }
 
     private static func pump(_ input: LogInput, into feed: AsyncStream<Input>.Continuation, metrics: DetectorMetrics, logger: Logger) async {

@@ -125,6 +125,7 @@ public struct JournaldSource: LogSource {
     private func readLoop(_ continuation: AsyncThrowingStream<LogRecord, any Error>.Continuation, stop: KmsgSource.StopFlag, current: ProcessBox) {
         var cursor: String?
         var restarts = 0
+        let cutoff = lookback.map { start.addingTimeInterval(-$0.seconds) }
         while !stop.isSet {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: journalctl)
@@ -157,6 +158,8 @@ public struct JournaldSource: LogSource {
                         guard let (record, c) = Self.decode(line: line) else { return }
                         if let c { cursor = c }
                         metrics.linesRead(name)
+                        // --since seeks by time, but entries after that point are not re-checked.
+                        if let cutoff, record.timestamp < cutoff { return }
                         if case .dropped = continuation.yield(record) { metrics.recordsDropped(name) }
                     }
                 }
