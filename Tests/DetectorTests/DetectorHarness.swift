@@ -121,7 +121,7 @@ enum LifecycleMonitor {
        {"type": "temporary", "reason": "OOMKilling", "pattern": "Killed process \\d+ .*"},
        {"type": "permanent", "condition": "KernelDeadlock", "reason": "DockerHung", "pattern": "task docker:\\w+ blocked for more than \\w+ seconds\\."},
        {"type": "permanent", "condition": "NetDown", "reason": "LinkDown", "pattern": "eth0: link down"},
-       {"type": "permanent", "condition": "DiskSlow", "reason": "DiskTimeout", "pattern": "sd \\S+: timing out command"}
+       {"type": "permanent", "condition": "DiskSlow", "reason": "DiskTimeout", "pattern": "sd \\S+: timing out command.*"}
      ]}
     """#
 
