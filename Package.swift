@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
         .library(name: "MendCore", targets: ["MendCore"]),
+        .executable(name: "mend-detector", targets: ["mend-detector"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -104,6 +105,36 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // MARK: Detector: log sources, rule engine (upstream NPD format), condition tracker, exporters.
+        .target(
+            name: "Detector",
+            dependencies: [
+                "KubeClient",
+                "KubeModels",
+                "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mend-detector",
+            dependencies: [
+                "Detector",
+                "KubeClient",
+                "KubeModels",
+                "MendTime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "DetectorBenchmarks",
+            dependencies: ["Detector", "KubeClient", "ClusterSim", "MendTime"],
+            path: "Benchmarks/DetectorBenchmarks"
+        ),
+        // MARK: Executables.
         // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
         .target(
             name: "Drainer",
@@ -204,5 +235,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "DetectorTests", dependencies: ["Detector", "ClusterSim", "KubeClient", "KubeModels", "MendTime"]),
     ]
 )
