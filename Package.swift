@@ -134,7 +134,6 @@ let package = Package(
             dependencies: ["Detector", "KubeClient", "ClusterSim", "MendTime"],
             path: "Benchmarks/DetectorBenchmarks"
         ),
-        // MARK: Executables.
         // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
         .target(
             name: "Drainer",
