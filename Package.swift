@@ -66,6 +66,11 @@ let package = Package(
             name: "Scheduling",
             dependencies: ["KubeModels"]
         ),
+        // MARK: The autoscaler's decisions: node groups, templates, estimator, expanders, scale-up/down.
+        .target(
+            name: "Autoscaler",
+            dependencies: ["KubeModels", "Scheduling", "MendTime", "AWSClient", .product(name: "Yams", package: "Yams")]
+        ),
         // MARK: ClusterSim: in-memory Kubernetes API server and simulation.
         .target(
             name: "ClusterSim",
@@ -104,6 +109,11 @@ let package = Package(
             ],
             path: "Benchmarks/AWSClientBenchmarks"
         ),
+        .executableTarget(
+            name: "AutoscalerBenchmarks",
+            dependencies: ["Autoscaler", "KubeModels", "Scheduling"],
+            path: "Benchmarks/AutoscalerBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
@@ -117,6 +127,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [
