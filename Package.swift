@@ -68,6 +68,11 @@ let package = Package(
             name: "Scheduling",
             dependencies: ["KubeModels"]
         ),
+        // MARK: The autoscaler's decisions: node groups, templates, estimator, expanders, scale-up/down.
+        .target(
+            name: "Autoscaler",
+            dependencies: ["KubeModels", "Scheduling", "MendTime", "AWSClient", .product(name: "Yams", package: "Yams")]
+        ),
         // MARK: ClusterSim: in-memory Kubernetes API server and simulation.
         .target(
             name: "ClusterSim",
@@ -198,6 +203,11 @@ let package = Package(
             dependencies: ["ClusterSim", "KubeModels"],
             path: "Benchmarks/ClusterSimBenchmarks"
         ),
+        .executableTarget(
+            name: "AutoscalerBenchmarks",
+            dependencies: ["Autoscaler", "KubeModels", "Scheduling"],
+            path: "Benchmarks/AutoscalerBenchmarks"
+        ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
@@ -215,6 +225,7 @@ let package = Package(
             "Drainer", "KubeClient", "KubeModels", "MendCore", "MendTime", "ClusterSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [

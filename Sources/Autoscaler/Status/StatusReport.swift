@@ -1,0 +1,75 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import KubeModels
+
+/// The text of the status ConfigMap (`mend-autoscaler-status`, key `status`), in the spirit of
+/// `cluster-autoscaler-status`: health, each group's sizes and backoff, the last scale-up and
+/// scale-down and why. Deterministic: equal inputs give equal text, so an unchanged status is
+/// not rewritten.
+public struct StatusReport: Sendable {
+    /// The ConfigMap's name.
+    public static let configMapName = "mend-autoscaler-status"
+    /// The data key holding the report.
+    public static let dataKey = "status"
+
+    public var time: Date
+    public var groups: [NodeGroup]
+    public var registered: [String: Int]
+    public var backoff: GroupBackoff
+    public var scaleUp: ScaleUpPlan
+    public var scaleDown: ScaleDownPlan
+
+    /// A report of one decision.
+    public init(
+        time: Date, groups: [NodeGroup], registered: [String: Int], backoff: GroupBackoff, scaleUp: ScaleUpPlan,
+        scaleDown: ScaleDownPlan
+    ) {
+        self.time = time
+        self.groups = groups
+        self.registered = registered
+        self.backoff = backoff
+        self.scaleUp = scaleUp
+        self.scaleDown = scaleDown
+    }
+
+    /// The report as text.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("Time: \(KubeTime(time))")
+        if let halt = scaleUp.halted ?? scaleDown.halted {
+            lines.append("Health: Unhealthy (\(halt))")
+        } else {
+            lines.append("Health: Healthy")
+        }
+        lines.append("NodeGroups:")
+        for group in groups {
+            var line = "  \(group.id): min=\(group.minSize) max=\(group.maxSize) desired=\(group.desiredCapacity) registered=\(registered[group.id] ?? 0)"
+            if let entry = backoff.backoff(group: group.id, now: time) {
+                line += " backedOffUntil=\(KubeTime(entry.until)) reason=\"\(entry.reason)\""
+            }
+            lines.append(line)
+        }
+        lines.append("ScaleUp:")
+        if scaleUp.increases.isEmpty {
+            lines.append("  none (\(scaleUp.noScaleUp.count) pod(s) no group can help, \(scaleUp.skippedPods.count) pod(s) skipped)")
+        }
+        for increase in scaleUp.increases {
+            lines.append(
+                "  \(increase.group): \(increase.from) -> \(increase.to) for \(increase.option.pods.count) pod(s)")
+        }
+        lines.append("ScaleDown:")
+        if scaleDown.removals.isEmpty { lines.append("  none") }
+        for removal in scaleDown.removals {
+            lines.append("  \(removal.node) (\(removal.group)/\(removal.instanceID)): \(removal.kind)")
+        }
+        let blocked = scaleDown.blocked.sorted { $0.key < $1.key }
+        if !blocked.isEmpty {
+            lines.append("NodesKept:")
+            for (node, reason) in blocked { lines.append("  \(node): \(reason)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
