@@ -1,19 +1,10 @@
 import Foundation
+import KubeModels
 
 /// An error answer from the API server, decoded from its `Status` body.
 public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One cause from `status.details.causes`.
-    public struct Cause: Sendable, Equatable, Codable {
-        public var reason: String?
-        public var message: String?
-        public var field: String?
-
-        public init(reason: String? = nil, message: String? = nil, field: String? = nil) {
-            self.reason = reason
-            self.message = message
-            self.field = field
-        }
-    }
+    public typealias Cause = StatusCause
 
     /// The HTTP status code (`status.code` when the body has one).
     public var code: Int
