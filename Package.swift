@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "KubeClient",
                 "KubeModels",
+                "MendCore",
                 "MendTime",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -126,6 +127,7 @@ let package = Package(
                 "Detector",
                 "KubeClient",
                 "KubeModels",
+                "MendCore",
                 "MendTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,7 +138,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "DetectorBenchmarks",
-            dependencies: ["Detector", "KubeClient", "ClusterSim", "MendTime"],
+            dependencies: [
+                "Detector", "KubeClient", "ClusterSim", "MendCore", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/DetectorBenchmarks"
         ),
         // MARK: Drainer: cordon and drain sick nodes (policy, evictor, safety budget, reconciler).
@@ -245,6 +250,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "DetectorTests", dependencies: ["Detector", "ClusterSim", "KubeClient", "KubeModels", "MendTime"]),
+        .testTarget(name: "DetectorTests", dependencies: [
+            "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -3,6 +3,8 @@ import Detector
 import Foundation
 import KubeClient
 import KubeModels
+import Logging
+import MendCore
 import MendTime
 
 // DetectorBenchmarks: figures for people, not timed tests.
@@ -140,7 +142,8 @@ let conditionJSON = #"""
 guard case .systemLog(let latencyMonitor) = try MonitorLoader.load(data: Data(conditionJSON.utf8), file: "bench.json") else { fatalError() }
 let feed = Feed()
 let metrics = DetectorMetrics()
-let writer = KubernetesNodeWriter(client: client, recorder: EventRecorder(sink: client, component: "mend-detector"), metrics: metrics)
+let writes = WritePath(kubernetes: client, dryRun: false, logger: Logger(label: "bench"))
+let writer = KubernetesNodeWriter(client: client, writes: writes, recorder: EventRecorder(sink: writes, component: "mend-detector"), metrics: metrics)
 let detector = NodeProblemDetector(options: .init(nodeName: "bench-node"), writer: writer, metrics: metrics)
 let run = Task { try await detector.run(logs: [.init(monitor: latencyMonitor, source: feed)], plugins: []) }
 func conditionStatus() async throws -> String? {

@@ -3,6 +3,7 @@ import Detector
 import Foundation
 import KubeClient
 import KubeModels
+import MendCore
 import Logging
 import MendTime
 
@@ -14,7 +15,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: "Monitor files (repeat the option for several).")
     var configs: [String]
 
-    @Flag(help: "Print the status patches and Events that would be sent; write nothing.")
+    @Flag(help: "Log the status patches, taint changes and Events it would send (the write path's dry-run); write nothing.")
     var dryRun = false
 
     @Option(help: "The node to report on (default: $NODE_NAME).")
@@ -62,9 +63,10 @@ struct Run: AsyncParsableCommand {
         let configuration = try KubeConfiguration.automatic(kubeconfig: kubeconfig)
         let client = try KubernetesClient(configuration: configuration, options: KubeClientOptions(
             userAgent: UserAgent.make(program: "mend-detector", version: "0.1.0")))
-        let recorder = EventRecorder(sink: client, component: "mend-detector", host: node)
-        let real = KubernetesNodeWriter(client: client, recorder: recorder, metrics: metrics)
-        let writer: any NodeWriter = dryRun ? DryRunNodeWriter(reader: real) : real
+        // Every write goes through the one write path; --dry-run logs each intended write and sends none.
+        let writes = WritePath(kubernetes: client, dryRun: dryRun, logger: logger)
+        let recorder = EventRecorder(sink: writes, component: "mend-detector", host: node)
+        let writer = KubernetesNodeWriter(client: client, writes: writes, recorder: recorder, metrics: metrics)
 
         let parts = statusAddress.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {

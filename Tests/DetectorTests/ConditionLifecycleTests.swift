@@ -1,5 +1,7 @@
 import ClusterSim
 import Foundation
+import Logging
+import MendCore
 import KubeClient
 import KubeModels
 import MendTime
@@ -161,10 +163,11 @@ import Testing
         }
     }
 
-    @Test func dryRunPrintsPatchesAndEventsAndWritesNothing() async throws {
+    @Test func dryRunLogsPatchesAndEventsAndWritesNothing() async throws {
         try await DetectorHarness.run { h in
-        let printed = Mutex<[String]>([])
-        let writer = DryRunNodeWriter(reader: h.writer()) { line in printed.withLock { $0.append(line) } }
+        let sink = MemoryLogSink()
+        let logger = Logger(label: "mend-detector") { JSONLogHandler(label: $0, level: .info, sink: sink, clock: h.clock) }
+        let writer = h.writer(dryRun: true, logger: logger)
         let feed = FeedSource()
         let detector = h.detector(writer: writer)
         let monitor = try LifecycleMonitor.monitor()
@@ -173,12 +176,12 @@ import Testing
         feed.send("INFO: task docker:20744 blocked for more than 120 seconds.")
         feed.send("Out of memory: Killed process 4242 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB")
         feed.send("eth0: link down")
-        try await h.eventually("printed") {
-            printed.withLock { lines in
-                lines.contains { $0.contains("DockerHung") && $0.contains("PATCH nodes/node-1/status") }
-                    && lines.contains { $0.contains("Event Warning OOMKilling") }
-                    && lines.contains { $0.contains("spec.taints") && $0.contains("mend.dev/net-down") }
-            }
+        try await h.eventually("logged") {
+            // JSON log lines escape the patch bodies they carry; compare without the escapes.
+            let lines = sink.lines.map { $0.replacingOccurrences(of: "\\", with: "") }
+            return lines.contains { $0.contains("DockerHung") && $0.contains("patch_node_status") && $0.contains("node/node-1") }
+                && lines.contains { $0.contains("create_event") && $0.contains("Warning OOMKilling") }
+                && lines.contains { $0.contains("patch_node") && $0.contains("/spec/taints") && $0.contains("mend.dev/net-down") }
         }
         #expect(h.server.audit.writes.isEmpty)
         #expect(try await h.condition("KernelDeadlock") == nil)

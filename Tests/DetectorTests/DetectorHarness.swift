@@ -1,5 +1,6 @@
 import ClusterSim
 import Foundation
+import MendCore
 import KubeClient
 import KubeModels
 import Logging
@@ -64,9 +65,13 @@ struct DetectorHarness {
         try? await server.shutdown()
     }
 
-    func writer() -> KubernetesNodeWriter {
-        KubernetesNodeWriter(client: client, recorder: EventRecorder(sink: client, component: "mend-detector", host: nodeName, clock: clock),
-                             metrics: metrics)
+    /// The production writer: writes through MendCore's write path (`dryRun` is its switch).
+    func writer(dryRun: Bool = false, logger: Logger = Logger(label: "mend-detector-test")) -> KubernetesNodeWriter {
+        let writes = WritePath(kubernetes: client, dryRun: dryRun, clock: clock, logger: logger)
+        return KubernetesNodeWriter(
+            client: client, writes: writes,
+            recorder: EventRecorder(sink: writes, component: "mend-detector", host: nodeName, clock: clock),
+            metrics: metrics)
     }
 
     func detector(writer: (any NodeWriter)? = nil, heartbeat: Duration = .seconds(300), bootTime: Date? = nil) -> NodeProblemDetector {

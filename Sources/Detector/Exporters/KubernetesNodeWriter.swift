@@ -1,16 +1,22 @@
 import Foundation
 import KubeClient
 import KubeModels
+import MendCore
 
-/// Writes through the shared Kubernetes client: status patches, taints guarded by resourceVersion,
-/// and Events through the client's de-duplicating ``EventRecorder``.
+/// Reads the node through the shared Kubernetes client and sends every write through MendCore's
+/// one ``WritePath`` (so `--dry-run` is the write path's switch, and writes are logged and counted
+/// like every other program's): status patches, taints guarded by resourceVersion, and Events
+/// through a de-duplicating ``EventRecorder`` whose sink is that same write path.
 public struct KubernetesNodeWriter: NodeWriter {
     public let client: KubernetesClient
+    public let writes: WritePath
     public let recorder: EventRecorder
     public let metrics: DetectorMetrics
 
-    public init(client: KubernetesClient, recorder: EventRecorder, metrics: DetectorMetrics) {
+    /// - Parameter recorder: build it with `EventRecorder(sink: writes, ...)` so Events obey dry-run.
+    public init(client: KubernetesClient, writes: WritePath, recorder: EventRecorder, metrics: DetectorMetrics) {
         self.client = client
+        self.writes = writes
         self.recorder = recorder
         self.metrics = metrics
     }
@@ -24,7 +30,7 @@ public struct KubernetesNodeWriter: NodeWriter {
 
     public func patchStatus(node name: String, patch: JSONValue) async throws {
         do {
-            _ = try await client.patchJSON(.nodes, name: name, patch: .strategicMerge(patch), subresource: "status")
+            _ = try await writes.patchNodeStatus(name, patch: .strategicMerge(patch))
         } catch {
             metrics.apiError("patch")
             throw error
@@ -34,7 +40,7 @@ public struct KubernetesNodeWriter: NodeWriter {
     public func replaceTaints(node name: String, taints: [Taint], resourceVersion: String) async throws {
         let value = try JSONValue.parse(JSONEncoder().encode(taints))
         do {
-            _ = try await client.patchJSON(.nodes, name: name, patch: .json([
+            _ = try await writes.patchNode(name, patch: .json([
                 JSONPatchOperation(op: .test, path: "/metadata/resourceVersion", value: .string(resourceVersion)),
                 JSONPatchOperation(op: .add, path: "/spec/taints", value: value),
             ]))
