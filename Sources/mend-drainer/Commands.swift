@@ -178,12 +178,12 @@ enum PolicySummary {
         lines.append("Nodes: " + (policy.nodeSelector.isEverything ? "all" : policy.nodeSelector.description)
             + "; opt-out annotation \(policy.optOutAnnotation)=true")
         let pods = policy.pods
-        lines.append("Pods: evict local storage \(pods.evictLocalStorage), evict unowned \(pods.evictUnowned), protected annotation \(pods.protectedAnnotation)=true, max grace \(pods.maxGracePeriod.map(Drainer.GoDuration.format) ?? "pod's own")")
-        lines.append("Drain: timeout \(Drainer.GoDuration.format(policy.drain.timeout)), then \(policy.drain.onTimeout.rawValue); \(policy.drain.concurrentEvictions) evictions at once")
+        lines.append("Pods: evict local storage \(pods.evictLocalStorage), evict unowned \(pods.evictUnowned), protected annotation \(pods.protectedAnnotation)=true, max grace \(pods.maxGracePeriod.map(GoDuration.format) ?? "pod's own")")
+        lines.append("Drain: timeout \(GoDuration.format(policy.drain.timeout)), then \(policy.drain.onTimeout.rawValue); \(policy.drain.concurrentEvictions) evictions at once")
         let budget = policy.budget
-        lines.append("Budget: \(budget.maxConcurrentDrains) drain(s) at once, at most \(budget.maxCordoned) cordoned, storm cool-down \(Drainer.GoDuration.format(budget.stormCooldown)), min interval \(Drainer.GoDuration.format(budget.minIntervalBetweenDrains))"
+        lines.append("Budget: \(budget.maxConcurrentDrains) drain(s) at once, at most \(budget.maxCordoned) cordoned, storm cool-down \(GoDuration.format(budget.stormCooldown)), min interval \(GoDuration.format(budget.minIntervalBetweenDrains))"
             + (budget.maintenanceWindows.isEmpty ? "" : ", windows " + budget.maintenanceWindows.map(\.description).joined(separator: "; ")))
-        lines.append("Uncordon: " + (policy.uncordonAfterHealthyFor.map { "after healthy for \(Drainer.GoDuration.format($0))" } ?? "never"))
+        lines.append("Uncordon: " + (policy.uncordonAfterHealthyFor.map { "after healthy for \(GoDuration.format($0))" } ?? "never"))
         return lines.joined(separator: "\n")
     }
 }

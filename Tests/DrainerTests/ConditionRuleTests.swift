@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendCore
 import Testing
 @testable import Drainer
 
@@ -80,12 +81,12 @@ struct ConditionRuleTests {
     }
 
     @Test func goDurationsParseAndFormatLikeGo() {
-        #expect(GoDuration.parse("1h30m") == .seconds(5400))
-        #expect(GoDuration.parse("500ms") == .milliseconds(500))
-        #expect(GoDuration.parse("1.5h") == .seconds(5400))
-        #expect(GoDuration.parse("0") == .zero)
-        #expect(GoDuration.parse("10") == nil, "a unit is required")
-        #expect(GoDuration.parse("10x") == nil)
+        #expect(GoDuration.nonNegative("1h30m") == .seconds(5400))
+        #expect(GoDuration.nonNegative("500ms") == .milliseconds(500))
+        #expect(GoDuration.nonNegative("1.5h") == .seconds(5400))
+        #expect(GoDuration.nonNegative("0") == .zero)
+        #expect(GoDuration.nonNegative("10") == nil, "a unit is required")
+        #expect(GoDuration.nonNegative("10x") == nil)
         #expect(GoDuration.format(.seconds(5400)) == "1h30m0s")
         #expect(GoDuration.format(.seconds(90)) == "1m30s")
         #expect(GoDuration.format(.milliseconds(1500)) == "1.5s")

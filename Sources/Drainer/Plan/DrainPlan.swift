@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendCore
 
 /// What mend-drainer would do to the cluster now: which nodes match, which pods would be evicted,
 /// which pods and PodDisruptionBudgets would block (`mend-drainer plan`).

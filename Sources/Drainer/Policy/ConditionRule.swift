@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendCore
 
 /// One "bad condition" rule in Draino's syntax: `Type[=Status][,Duration]`.
 ///
@@ -49,7 +50,7 @@ public struct ConditionRule: Sendable, Hashable, CustomStringConvertible {
         if typeAndStatus.count == 2 && parts.count == 1 { throw .missingDuration(rule: rule) }
         if parts.count == 2 {
             let durationText = String(parts[1]).trimmingCharacters(in: .whitespaces)
-            guard let parsed = GoDuration.parse(durationText) else {
+            guard let parsed = GoDuration.nonNegative(durationText) else {
                 throw .badDuration(rule: rule, duration: durationText)
             }
             duration = parsed

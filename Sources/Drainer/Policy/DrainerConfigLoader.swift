@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendCore
 import Yams
 
 /// Values given on the command line; each one set replaces the file's value.
@@ -105,7 +106,7 @@ private struct Reader {
     func duration(_ value: Any?, _ field: String, default fallback: Duration?) throws(DrainerConfigError) -> Duration? {
         guard let value else { return fallback }
         if let n = value as? Int, n == 0 { return .zero }
-        guard let text = value as? String, let parsed = GoDuration.parse(text) else {
+        guard let text = value as? String, let parsed = GoDuration.nonNegative(text) else {
             throw fail(field, value, "a duration such as 30s, 10m or 1h30m")
         }
         return parsed

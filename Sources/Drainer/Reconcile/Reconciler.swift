@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeModels
 import Logging
+import MendCore
 import MendTime
 
 /// The node source the reconciler reads: a list+watch cache and its change notifications.

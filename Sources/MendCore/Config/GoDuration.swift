@@ -97,3 +97,15 @@ extension GoDuration: ExpressibleByStringLiteral {
         }
     }
 }
+
+extension GoDuration {
+    /// Parses a Go duration that must not be negative (every timeout, interval and rule duration
+    /// in a policy); `nil` for malformed or negative text.
+    public static func nonNegative(_ text: String) -> Duration? {
+        guard let parsed = try? GoDuration(parsing: text), parsed.duration >= .zero else { return nil }
+        return parsed.duration
+    }
+
+    /// Go's `time.Duration.String()` form of `duration` (`1h30m0s`, `500ms`, `1.5s`, `0s`).
+    public static func format(_ duration: Duration) -> String { GoDuration(duration).description }
+}
