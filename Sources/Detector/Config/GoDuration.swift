@@ -1,5 +1,10 @@
+import MendCore
+
 /// Parses durations written the way Go's `time.ParseDuration` reads them (`"5m"`, `"1h30m"`,
 /// `"300ms"`, `"1.5s"`, `"0"`), which is how upstream node-problem-detector rule files spell them.
+///
+/// Unlike MendCore's `GoDuration`, a rejection says what exactly is wrong (unknown unit, missing
+/// unit, ...), which the rule-file errors pass on to the person editing the file.
 public enum GoDuration {
     /// Why a duration string was rejected.
     public struct ParseError: Error, CustomStringConvertible, Equatable {
@@ -45,16 +50,7 @@ public enum GoDuration {
         return .nanoseconds(Int64((sign * total * 1e9).rounded()))
     }
 
-    /// Formats a duration the way Go prints it (`1h30m0s`, `500ms`), for messages.
-    public static func format(_ duration: Duration) -> String {
-        let (s, atto) = duration.components
-        if s == 0 && atto == 0 { return "0s" }
-        if s == 0 { return "\(atto / 1_000_000_000_000_000)ms" }
-        var parts = ""
-        let h = s / 3600, m = (s % 3600) / 60, sec = s % 60
-        if h > 0 { parts += "\(h)h" }
-        if h > 0 || m > 0 { parts += "\(m)m" }
-        parts += "\(sec)s"
-        return parts
-    }
+    /// Formats a duration the way Go prints it (`1h30m0s`, `500ms`, `1.5s`), for messages: MendCore's
+    /// formatter, the one all programs share.
+    public static func format(_ duration: Duration) -> String { MendCore.GoDuration.format(duration) }
 }
