@@ -77,6 +77,7 @@ let package = Package(
         .target(
             name: "ClusterSim",
             dependencies: [
+                "Autoscaler",
                 "KubeModels",
                 "Scheduling",
                 "MendTime",
