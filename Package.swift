@@ -170,9 +170,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // MARK: The whole chain in one process on ClusterSim, for `mend demo`.
+        .target(
+            name: "MendDemo",
+            dependencies: [
+                "ClusterSim", "Detector", "Drainer", "Autoscaler", "KubeClient", "KubeModels", "MendCore", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "mend",
             dependencies: [
+                "MendDemo",
                 "ClusterSim",
                 "KubeClient",
                 "AWSClient",
@@ -251,6 +260,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "KubeModels"]),
         .testTarget(name: "DetectorTests", dependencies: [
             "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
             .product(name: "Logging", package: "swift-log"),
