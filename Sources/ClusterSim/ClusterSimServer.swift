@@ -193,6 +193,14 @@ public final class ClusterSimServer: Sendable {
 
     /// Forgets the watch history: resuming from any earlier resourceVersion gets 410 Expired.
     public func compactHistory() { store.compactHistory() }
+
+    /// What clients see when an API server restarts: every watch ends and the history is gone, so
+    /// each client must relist (its resume gets 410 Expired). The objects themselves survive, as
+    /// they do in etcd.
+    public func simulateRestart() {
+        store.compactHistory()
+        store.closeAllWatches()
+    }
 }
 
 /// Why ClusterSim could not start.

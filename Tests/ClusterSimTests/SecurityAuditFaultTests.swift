@@ -139,4 +139,34 @@ struct SecurityAuditFaultTests {
             #expect(ContinuousClock.now - start >= .milliseconds(300))
         }
     }
+
+    @Test func randomFailuresHitAboutTheirShareAndReplayWithTheSameSeed() async throws {
+        let pods = ClusterStore().descriptor("pods")
+        let list = ResourceRequest(resource: pods, version: "v1", namespace: nil, name: nil, subresource: nil, verb: "list")
+        let get = ResourceRequest(resource: pods, version: "v1", namespace: "default", name: "p", subresource: nil, verb: "get")
+        func outcomes(seed: UInt64) -> [Bool] {
+            let faults = FaultInjector(seed: seed)
+            faults.failRandomly(rate: 0.3, code: 503, matching: .init(verb: "list"))
+            #expect(faults.evaluate(get).error == nil, "only matching requests")
+            return (0..<1000).map { _ in faults.evaluate(list).error != nil }
+        }
+        let first = outcomes(seed: 7)
+        let share = Double(first.filter { $0 }.count) / Double(first.count)
+        #expect((0.25...0.35).contains(share), "about 30 % fail, got \(share)")
+        #expect(outcomes(seed: 7) == first, "the same seed gives the same failures")
+        #expect(outcomes(seed: 8) != first)
+    }
+
+    @Test func aSimulatedRestartEndsWatchesAndForgetsHistory() async throws {
+        try await withSim { server, client in
+            try server.store.seedRunningPod("p")
+            let before = server.store.compactedRevision
+            server.simulateRestart()
+            #expect(server.store.compactedRevision > before)
+            let resumed = try await client.get("/api/v1/pods?watch=true&resourceVersion=1&timeoutSeconds=1")
+            #expect(resumed.status == 410 || resumed.text.contains("Expired"),
+                    "a resume from old history is refused: \(resumed.status) \(resumed.text.prefix(200))")
+            #expect(try await client.get("/api/v1/namespaces/default/pods/p").status == 200, "objects survive")
+        }
+    }
 }

@@ -5,7 +5,8 @@ import Synchronization
 /// Injected misbehaviour of the API server, for testing clients' retries and recovery.
 ///
 /// Rules match requests by verb, resource, namespace and name (`nil` matches anything) and apply
-/// to the next `count` matching requests (`nil`: until removed). The first matching rule that
+/// to the next `count` matching requests (`nil`: until removed), or to a share of them (`rate`,
+/// drawn from a seeded generator so a failing run can be replayed). The first matching rule that
 /// answers with an error wins; latency rules add up.
 public final class FaultInjector: Sendable {
     /// Which requests a rule applies to.
@@ -49,20 +50,39 @@ public final class FaultInjector: Sendable {
         var match: Match
         var action: Action
         var remaining: Int?
+        /// The share of matching requests the rule applies to (1: all).
+        var rate: Double
     }
 
-    private let rules: Mutex<(next: UInt64, list: [Rule])> = Mutex((0, []))
+    private struct Rules {
+        var next: UInt64 = 0
+        var list: [Rule] = []
+        var random: SplitMix64
+    }
 
-    public init() {}
+    private let rules: Mutex<Rules>
 
-    /// Adds a rule; returns its id for ``remove(_:)``.
+    /// An injector with no rules; `seed` fixes the draws of rules with a `rate` below 1.
+    public init(seed: UInt64 = 0x6D65_6E64) {
+        rules = Mutex(Rules(random: SplitMix64(seed: seed)))
+    }
+
+    /// Adds a rule; returns its id for ``remove(_:)``. With `rate` below 1 the rule applies to that
+    /// share of matching requests (e.g. 0.3: about three in ten), and `count` counts applications.
     @discardableResult
-    public func add(_ action: Action, matching match: Match = Match(), count: Int? = nil) -> UInt64 {
-        rules.withLock { r in
+    public func add(_ action: Action, matching match: Match = Match(), count: Int? = nil, rate: Double = 1) -> UInt64 {
+        precondition((0...1).contains(rate), "a fault rate is a share between 0 and 1, got \(rate)")
+        return rules.withLock { r in
             r.next += 1
-            r.list.append(Rule(id: r.next, match: match, action: action, remaining: count))
+            r.list.append(Rule(id: r.next, match: match, action: action, remaining: count, rate: rate))
             return r.next
         }
+    }
+
+    /// About `rate` of matching requests (0.3: three in ten) answer `code`, until removed.
+    @discardableResult
+    public func failRandomly(rate: Double, code: Int, retryAfterSeconds: Int? = nil, matching match: Match = Match()) -> UInt64 {
+        add(.fail(code: code, retryAfterSeconds: retryAfterSeconds), matching: match, rate: rate)
     }
 
     /// The next `count` matching requests answer `code` (e.g. 429 with `retryAfterSeconds: 1`, 500, 503).
@@ -89,7 +109,9 @@ public final class FaultInjector: Sendable {
             var index = 0
             while index < r.list.count {
                 var rule = r.list[index]
-                guard rule.match.matches(request), error == nil || { if case .delay = rule.action { return true }; return false }() else {
+                guard rule.match.matches(request), error == nil || { if case .delay = rule.action { return true }; return false }(),
+                      rule.rate >= 1 || r.random.nextUnit() < rule.rate
+                else {
                     index += 1
                     continue
                 }
@@ -126,4 +148,22 @@ public final class FaultInjector: Sendable {
             return APIError(code: code, reason: "", message: "injected fault (HTTP \(code))", retryAfterSeconds: retryAfterSeconds)
         }
     }
+}
+
+/// A small seeded generator (SplitMix64): the same seed gives the same faults.
+struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A draw in [0, 1).
+    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
 }
