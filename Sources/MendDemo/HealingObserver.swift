@@ -7,6 +7,19 @@ public struct TimelineEntry: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         case faultInjected, conditionSet, conditionCleared, cordoned, uncordoned, podEvicted, podsPending,
              podsScheduled, scaledUp, scaledDown, nodeRegistered, nodeReady, nodeRemoved, healthy
+
+        /// Who acted (or what the step is about), for the timeline's second column.
+        public var actor: String {
+            switch self {
+            case .faultInjected: "fault"
+            case .conditionSet, .conditionCleared: "detector"
+            case .cordoned, .uncordoned, .podEvicted: "drainer"
+            case .scaledUp, .scaledDown, .nodeRemoved: "autoscaler"
+            case .nodeRegistered, .nodeReady: "cloud"
+            case .podsPending, .podsScheduled: "scheduler"
+            case .healthy: "healed"
+            }
+        }
     }
 
     /// Simulated time of the observation.
@@ -14,15 +27,25 @@ public struct TimelineEntry: Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// What happened, for a person.
     public var text: String
+    /// Simulated seconds since the fault was injected (nil before it).
+    public var sinceFault: TimeInterval?
 
     /// An entry.
-    public init(time: Date, kind: Kind, text: String) {
+    public init(time: Date, kind: Kind, text: String, sinceFault: TimeInterval? = nil) {
         self.time = time
         self.kind = kind
         self.text = text
+        self.sinceFault = sinceFault
     }
 
     public var description: String { text }
+
+    /// The entry as a timeline line: `  +4:05  autoscaler  node group general scaled up 3 → 4`.
+    public var line: String {
+        let seconds = Int((sinceFault ?? 0).rounded())
+        let clock = "+\(seconds / 60):\(String(format: "%02d", seconds % 60))"
+        return "  " + clock.padding(toLength: 7, withPad: " ", startingAt: 0) + kind.actor.padding(toLength: 12, withPad: " ", startingAt: 0) + text
+    }
 }
 
 /// One look at the cluster: its nodes, its pods and the node groups' desired capacities.
@@ -83,7 +106,7 @@ public struct HealingObserver: Sendable {
     public mutating func faultInjected(at time: Date, text: String) -> TimelineEntry {
         faultAt = time
         healedAt = nil
-        return TimelineEntry(time: time, kind: .faultInjected, text: text)
+        return TimelineEntry(time: time, kind: .faultInjected, text: text, sinceFault: 0)
     }
 
     /// Workload pods: not owned by a DaemonSet and not mirror pods.
@@ -93,7 +116,10 @@ public struct HealingObserver: Sendable {
     public mutating func observe(_ observation: ClusterObservation) -> [TimelineEntry] {
         let now = observation.time
         var entries: [TimelineEntry] = []
-        func add(_ kind: TimelineEntry.Kind, _ text: String) { entries.append(TimelineEntry(time: now, kind: kind, text: text)) }
+        let since = faultAt.map { now.timeIntervalSince($0) }
+        func add(_ kind: TimelineEntry.Kind, _ text: String) {
+            entries.append(TimelineEntry(time: now, kind: kind, text: text, sinceFault: since))
+        }
 
         var current: [String: NodeView] = [:]
         for node in observation.nodes {
