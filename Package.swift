@@ -265,5 +265,7 @@ let package = Package(
             "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Reads the repository's chart, manifests, alerts and runbooks; runs the built programs' validate.
+        .testTarget(name: "DeploymentTests", dependencies: [.product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -147,11 +147,11 @@ import Testing
     }
 
     @Test func manifestCopiesMatchConfig() throws {
-        // kustomize only reads files below the kustomization, so manifests/detector/config holds copies.
+        // kustomize only reads files below the kustomization, so manifests/base/detector/config holds copies.
         for name in Self.files {
             let shipped = try Data(contentsOf: URL(fileURLWithPath: Fixtures.config(name)))
-            let copy = try Data(contentsOf: Fixtures.repoRoot.appendingPathComponent("manifests/detector/config/\(name)"))
-            #expect(shipped == copy, "manifests/detector/config/\(name) differs from config/\(name)")
+            let copy = try Data(contentsOf: Fixtures.repoRoot.appendingPathComponent("manifests/base/detector/config/\(name)"))
+            #expect(shipped == copy, "manifests/base/detector/config/\(name) differs from config/\(name)")
         }
     }
 
