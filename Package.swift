@@ -153,7 +153,7 @@ let package = Package(
                 "KubeClient",
                 "MendCore",
                 "MendTime",
-                .product(name: "Yams", package: "Yams"),
+                "Scheduling",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -16,8 +16,8 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var policyOptions: PolicyOptions
 
     func run() async throws {
-        let policy = try policyOptions.policy()
-        print(PolicySummary.render(policy))
+        let config = try policyOptions.load()
+        print(PolicySummary.render(config.policy))
     }
 }
 
@@ -31,9 +31,9 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var clusterOptions: ClusterOptions
 
     func run() async throws {
-        let (policy, client) = try DrainerStartup.prepare(configPath: policyOptions.config, overrides: policyOptions.overrides) {
-            try makeClient(clusterOptions)
-        }
+        let config = try policyOptions.load()
+        let policy = config.policy
+        let client = try makeClient(clusterOptions)
         do {
             let nodes = try await client.listAll(Node.self).items
             let pods = try await client.listAll(Pod.self).items
@@ -64,37 +64,50 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Lease used for leader election.")
     var leaseName = "mend-drainer"
 
-    @Option(name: .long, help: "The Lease's namespace (default: the pod's namespace, else the kubeconfig's).")
+    @Option(name: .long, help: "The Lease's namespace (default: the pod's namespace, else the kubeconfig's). The state ConfigMap lives there too.")
     var leaseNamespace: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .long, help: "The ConfigMap (in the Lease's namespace) where the drainer keeps its storm cool-down across restarts.")
+    var stateConfigmap = ConfigMapStateStore.defaultName
 
-    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text.")
-    var logFormat: String = "auto"
+    @Option(name: .long, help: "How often the --config file is checked for changes (Go duration; 0 turns reloading off).")
+    var configReloadInterval = "10s"
 
-    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
-    var healthAddress: String = ":8080"
+    @Option(name: .long, help: "The ConfigMap (in the Lease's namespace) the --config file is mounted from; a refused reload is recorded as an Event on it (default: on the Lease).")
+    var configConfigmap: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default: the file's logging.level, else info).")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text (default: the file's logging.format, else auto).")
+    var logFormat: String?
+
+    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port (default: the file's server.address, else :8080).")
+    var healthAddress: String?
+
+    /// The program flags as overrides of the file's `dryRun`, `logging` and `server` fields.
+    var runtimeOverrides: [ConfigOverride] {
+        var result: [ConfigOverride] = []
+        if dryRun { result.append(ConfigOverride(path: "dryRun", value: "true", flag: "--dry-run")) }
+        if let logLevel { result.append(ConfigOverride(path: "logging.level", value: logLevel, flag: "--log-level \(logLevel)")) }
+        if let logFormat { result.append(ConfigOverride(path: "logging.format", value: logFormat, flag: "--log-format \(logFormat)")) }
+        if let healthAddress {
+            result.append(ConfigOverride(path: "server.address", value: "\"\(healthAddress)\"", flag: "--health-address \(healthAddress)"))
+        }
+        return result
+    }
 
     func run() async throws {
-        guard let level = LogLevel(rawValue: logLevel) else {
-            throw ValidationError("--log-level: \"\(logLevel)\" is not a level; expected trace, debug, info, notice, warning, error or critical")
+        // The configuration is validated before any connection is made.
+        let runtime = runtimeOverrides
+        let config = try policyOptions.load(runtime: runtime)
+        guard let reloadInterval = GoDuration.nonNegative(configReloadInterval) else {
+            throw ValidationError("--config-reload-interval: \"\(configReloadInterval)\" is not a duration; expected \(GoDuration.expectation)")
         }
-        guard let format = LogFormat(rawValue: logFormat) else {
-            throw ValidationError("--log-format: \"\(logFormat)\" is not a format; expected auto, json or text")
-        }
-        let address: ListenAddress
-        do {
-            address = try ListenAddress(parsing: healthAddress)
-        } catch {
-            throw ValidationError("--health-address: \(error)")
-        }
-        // The policy is validated before any connection is made.
-        let (policy, client) = try DrainerStartup.prepare(configPath: policyOptions.config, overrides: policyOptions.overrides) {
-            try makeClient(clusterOptions)
-        }
-        let runtime = RuntimeSettings(dryRun: dryRun, logging: LoggingSettings(level: level, format: format), server: ServerSettings(address: address))
-        let environment = ProgramEnvironment.bootstrap(program: "mend-drainer", config: runtime)
+        let policy = config.policy
+        let dryRun = config.dryRun
+        let client = try makeClient(clusterOptions)
+        let environment = ProgramEnvironment.bootstrap(program: "mend-drainer", config: config)
         let logger = environment.logger
         logger.notice("starting", metadata: ["dryRun": "\(dryRun)", "rules": "\(policy.rules.map(\.description))", "cluster": "\(client.origin)"])
 
@@ -102,11 +115,20 @@ struct RunCommand: AsyncParsableCommand {
         let identity = LeaderElectionSettings.defaultIdentity()
         let recorder = EventRecorder(sink: writes, component: "mend-drainer", host: identity, logger: logger)
         let nodes = Informer<Node>(client: client, logger: logger)
+        let namespace = leaseNamespace ?? client.defaultNamespace
         let reconciler = Reconciler(
             policy: policy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: nodes, events: recorder,
-            clock: SystemClock(), logger: logger, dryRun: dryRun)
-        let election = LeaderElectionSettings(
-            enabled: leaderElect, leaseName: leaseName, namespace: leaseNamespace ?? client.defaultNamespace)
+            clock: SystemClock(), logger: logger, dryRun: dryRun,
+            state: ConfigMapStateStore(client: client, writes: writes, namespace: namespace, name: stateConfigmap))
+        let reloader = try makeReloader(
+            interval: reloadInterval, runtime: runtime, namespace: namespace, reconciler: reconciler, recorder: recorder,
+            logger: logger)
+        if let reloader {
+            // Read again through the reloader so the content it compares against is what runs.
+            let current = try reloader.loadInitial()
+            await reconciler.apply(current.policy)
+        }
+        let election = LeaderElectionSettings(enabled: leaderElect, leaseName: leaseName, namespace: namespace)
         let health = environment.health
         health.addReadinessGate("nodes", reason: "node cache not synced yet")
         let leaderLoop = LeaderElectedLoop(
@@ -122,9 +144,10 @@ struct RunCommand: AsyncParsableCommand {
                 _ = try await group.next()
             }
         }
+        var services: [any Service] = [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }]
+        if let reloader { services.append(TaskService { await reloader.run() }) }
         do {
-            try await ProgramRunner.run(
-                [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }], logger: logger)
+            try await ProgramRunner.run(services, logger: logger)
         } catch is CancellationError {
             // Graceful shutdown cancelled the work.
         } catch {
@@ -136,15 +159,29 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// The program-level settings MendCore's bootstrap needs (the policy itself is ``DrainerPolicy``).
-struct RuntimeSettings: ProgramConfiguration {
-    var dryRun: Bool
-    var logging: LoggingSettings
-    var server: ServerSettings
-
-    static var defaults: RuntimeSettings { RuntimeSettings(dryRun: false, logging: LoggingSettings(), server: ServerSettings()) }
-
-    func validate(_ validator: inout ConfigValidator) {}
+extension RunCommand {
+    /// Watches `--config` (when given and the interval is not zero): a valid change reaches the
+    /// reconciler's next pass; a refused one keeps the running policy and is recorded as an Event
+    /// on the ConfigMap named by `--config-configmap`, else on the Lease.
+    func makeReloader(
+        interval: Duration, runtime: [ConfigOverride], namespace: String, reconciler: Reconciler, recorder: EventRecorder,
+        logger: Logger
+    ) throws -> ConfigReloader<DrainerConfig>? {
+        guard let path = policyOptions.config, interval > .zero else { return nil }
+        let overrides = runtime + (try policyOptions.overrides.configOverrides())
+        let about =
+            configConfigmap.map { ObjectReference(kind: "ConfigMap", namespace: namespace, name: $0, apiVersion: "v1") }
+            ?? ObjectReference(kind: "Lease", namespace: namespace, name: leaseName, apiVersion: "coordination.k8s.io/v1")
+        return ConfigReloader(
+            path: path, interval: interval, logger: logger,
+            load: { text, source in try ConfigLoader.load(DrainerConfig.self, yaml: text, source: source, overrides: overrides) },
+            apply: { config in await reconciler.apply(config.policy) },
+            onFailure: { failure in
+                await recorder.record(
+                    about: about, type: "Warning", reason: "MendConfigReloadFailed",
+                    message: "mend-drainer kept its running policy; the new configuration is invalid: \(failure.message)")
+            })
+    }
 }
 
 /// Runs a long-lived task as a `Service`: cancelled on graceful shutdown.
@@ -184,6 +221,10 @@ enum PolicySummary {
         lines.append("Budget: \(budget.maxConcurrentDrains) drain(s) at once, at most \(budget.maxCordoned) cordoned, storm cool-down \(GoDuration.format(budget.stormCooldown)), min interval \(GoDuration.format(budget.minIntervalBetweenDrains))"
             + (budget.maintenanceWindows.isEmpty ? "" : ", windows " + budget.maintenanceWindows.map(\.description).joined(separator: "; ")))
         lines.append("Uncordon: " + (policy.uncordonAfterHealthyFor.map { "after healthy for \(GoDuration.format($0))" } ?? "never"))
+        let surge = policy.surge
+        lines.append("Surge: " + (surge.enabled
+            ? "ask for capacity when the pods would not fit elsewhere; wait up to \(GoDuration.format(surge.timeout)) (re-checking every \(GoDuration.format(surge.recheckInterval))), then \(surge.onTimeout.rawValue)"
+            : "off"))
         return lines.joined(separator: "\n")
     }
 }

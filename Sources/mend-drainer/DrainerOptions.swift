@@ -1,5 +1,6 @@
 import ArgumentParser
 import Drainer
+import MendCore
 
 /// Flags shared by every subcommand: where the policy and the cluster are.
 struct PolicyOptions: ParsableArguments {
@@ -21,16 +22,19 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .long, help: "How long a drain may take before it is reported as stuck (Go duration, e.g. 30m).")
     var drainTimeout: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override any field of the file: path=value, e.g. surge.enabled=true (repeatable).", valueName: "path=value"))
+    var set: [String] = []
+
     var overrides: DrainerOverrides {
         DrainerOverrides(
             conditions: conditions.isEmpty ? nil : conditions, nodeSelector: nodeSelector,
-            maxConcurrentDrains: maxConcurrentDrains, maxCordoned: maxCordoned, drainTimeout: drainTimeout)
+            maxConcurrentDrains: maxConcurrentDrains, maxCordoned: maxCordoned, drainTimeout: drainTimeout, set: set)
     }
 
-    /// Loads and validates the policy (before any API call).
-    func policy() throws -> DrainerPolicy {
+    /// Loads and validates the configuration (before any API call).
+    func load(runtime: [ConfigOverride] = []) throws -> DrainerConfig {
         do {
-            return try DrainerConfigLoader.load(path: config, overrides: overrides)
+            return try DrainerConfig.load(path: config, overrides: overrides, runtime: runtime)
         } catch {
             throw ValidationError(error.description)
         }

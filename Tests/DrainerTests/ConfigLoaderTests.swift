@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendCore
 import Testing
 @testable import Drainer
 
@@ -33,10 +34,19 @@ struct ConfigLoaderTests {
               timeZone: Europe/Berlin
         uncordon:
           healthyFor: 15m
+        surge:
+          enabled: true
+          timeout: 20m
+          onTimeout: stay-cordoned
+          recheckInterval: 15s
         """
 
+    static func parse(_ yaml: String, source: String = "d.yaml", overrides: DrainerOverrides = DrainerOverrides()) throws(ConfigError) -> DrainerPolicy {
+        try DrainerConfig.parse(yaml: yaml, source: source, overrides: overrides).policy
+    }
+
     @Test func fullFileBuildsThePolicy() throws {
-        let policy = try DrainerConfigLoader.parse(yaml: Self.full, file: "drainer.yaml")
+        let policy = try Self.parse(Self.full, source: "drainer.yaml")
         #expect(policy.rules.map(\.description) == ["KernelDeadlock=True,10m0s", "ReadonlyFilesystem=True,0s"])
         #expect(policy.nodeSelector.matches(["node-role.kubernetes.io/worker": "", "topology.kubernetes.io/zone": "eu-west-1a"]))
         #expect(!policy.nodeSelector.matches(["node-role.kubernetes.io/worker": "", "topology.kubernetes.io/zone": "eu-west-1c"]))
@@ -52,113 +62,178 @@ struct ConfigLoaderTests {
         #expect(policy.budget.maxCordoned == .percent(20))
         #expect(policy.budget.stormCooldown == .seconds(3600))
         #expect(policy.budget.minIntervalBetweenDrains == .seconds(60))
-        #expect(policy.budget.maintenanceWindows.count == 1)
+        #expect(policy.budget.maintenanceWindows == [
+            MaintenanceWindow(days: [2, 3, 4, 5, 6], startMinute: 22 * 60, endMinute: 6 * 60, timeZone: TimeZone(identifier: "Europe/Berlin")!)
+        ])
         #expect(policy.uncordonAfterHealthyFor == .seconds(900))
+        #expect(policy.surge == SurgeSettings(enabled: true, timeout: .seconds(1200), onTimeout: .stayCordoned, recheckInterval: .seconds(15)))
+    }
+
+    @Test func normalFormLoadsBackToTheSamePolicy() throws {
+        let config = try DrainerConfig.parse(yaml: Self.full, source: "drainer.yaml")
+        let text = try ConfigLoader.render(config)
+        #expect(try DrainerConfig.parse(yaml: text, source: "normal") == config)
     }
 
     @Test func flagsOverrideTheFile() throws {
         let overrides = DrainerOverrides(
-            conditions: ["OutOfDisk=True,1m"], nodeSelector: "pool=spot", maxConcurrentDrains: "3", maxCordoned: "4",
-            drainTimeout: "5m")
-        let policy = try DrainerConfigLoader.parse(yaml: Self.full, file: "drainer.yaml", overrides: overrides)
+            conditions: ["OutOfDisk=True,1m"], nodeSelector: "pool=spot,!no-drain", maxConcurrentDrains: "3", maxCordoned: "4",
+            drainTimeout: "5m", set: ["surge.enabled=false"])
+        let policy = try Self.parse(Self.full, source: "drainer.yaml", overrides: overrides)
         #expect(policy.rules.map(\.description) == ["OutOfDisk=True,1m0s"])
         #expect(policy.nodeSelector.matches(["pool": "spot"]))
+        #expect(!policy.nodeSelector.matches(["pool": "spot", "no-drain": ""]))
         #expect(policy.budget.maxConcurrentDrains == 3)
         #expect(policy.budget.maxCordoned == .count(4))
         #expect(policy.drain.timeout == .seconds(300))
+        #expect(!policy.surge.enabled)
     }
 
     @Test func flagsAloneAreEnough() throws {
-        let policy = try DrainerConfigLoader.load(path: nil, overrides: DrainerOverrides(conditions: ["KernelDeadlock"]))
+        let policy = try DrainerConfig.load(path: nil, overrides: DrainerOverrides(conditions: ["KernelDeadlock"])).policy
         #expect(policy.rules.count == 1)
         #expect(policy.budget == SafetyBudget())
+        #expect(policy.surge == SurgeSettings())
     }
 
-    @Test func malformedRuleNamesFileFieldAndRule() {
+    @Test func malformedRuleNamesFileLineFieldAndRule() {
         let yaml = "conditions:\n  - KernelDeadlock=True,10m\n  - ReadonlyFilesystem=True\n"
         do {
-            _ = try DrainerConfigLoader.parse(yaml: yaml, file: "/etc/mend/drainer.yaml")
+            _ = try Self.parse(yaml, source: "/etc/mend/drainer.yaml")
             Issue.record("a rule without a duration must be rejected")
         } catch {
-            guard case .invalid(let file, let field, let value, _) = error else {
+            guard case .invalidValue(let location, let field, let value, let expected) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
-            #expect(file == "/etc/mend/drainer.yaml")
+            #expect(location == ConfigLocation(source: "/etc/mend/drainer.yaml", line: 3, column: 5))
             #expect(field == "conditions[1]")
-            #expect(value == "ReadonlyFilesystem=True")
-            #expect(error.description.contains("has a status but no duration"))
+            #expect(value == "\"ReadonlyFilesystem=True\"")
+            #expect(expected.contains("has a status but no duration"))
+            #expect(error.description.hasPrefix("/etc/mend/drainer.yaml:3:5: conditions[1]: got \"ReadonlyFilesystem=True\""))
+        }
+    }
+
+    @Test(arguments: ["KernelDeadlock=True,soon", "KernelDeadlock=Maybe,1m", "=True,1m", "Kernel Deadlock", ""])
+    func everyKindOfMalformedRuleIsAStartUpError(rule: String) {
+        do {
+            _ = try Self.parse("conditions:\n  - \"\(rule)\"\n")
+            Issue.record("\(rule) must be rejected")
+        } catch {
+            guard case .invalidValue(_, let field, _, let expected) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(field == "conditions[0]")
+            #expect(expected.contains("condition rule"))
         }
     }
 
     @Test func malformedFlagRuleIsNamedAsTheFlag() {
-        #expect(throws: DrainerConfigError.self) {
-            try DrainerConfigLoader.load(path: nil, overrides: DrainerOverrides(conditions: ["X=Maybe,1m"]))
-        }
         do {
-            _ = try DrainerConfigLoader.load(path: nil, overrides: DrainerOverrides(conditions: ["X=Maybe,1m"]))
+            _ = try DrainerConfig.load(path: nil, overrides: DrainerOverrides(conditions: ["A", "X=Maybe,1m"]))
+            Issue.record("an unknown status must be rejected")
         } catch {
-            #expect(error.description.contains("--condition"))
-            #expect(error.description.contains("X=Maybe,1m"))
+            #expect(error.description.hasPrefix("--condition X=Maybe,1m: conditions[1]: got \"X=Maybe,1m\""))
             #expect(error.description.contains("True, False or Unknown"))
         }
     }
 
     @Test func missingRulesAreAnError() {
-        #expect(throws: DrainerConfigError.missing(
-            file: "d.yaml", field: "conditions", expected: "at least one rule such as KernelDeadlock=True,10m (or --condition)")
-        ) {
-            try DrainerConfigLoader.parse(yaml: "budget:\n  maxConcurrentDrains: 1\n", file: "d.yaml")
+        do {
+            _ = try Self.parse("budget:\n  maxConcurrentDrains: 1\n")
+            Issue.record("no rules must be rejected")
+        } catch {
+            guard case .invalidValue(_, let field, _, let expected) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(field == "conditions")
+            #expect(expected.contains("at least one rule"))
         }
     }
 
     @Test(arguments: [
-        ("conditions: [A]\nbudget:\n  maxCordoned: 0\n", "budget.maxCordoned"),
-        ("conditions: [A]\nbudget:\n  maxCordoned: 150%\n", "budget.maxCordoned"),
-        ("conditions: [A]\nbudget:\n  maxConcurrentDrains: -1\n", "budget.maxConcurrentDrains"),
-        ("conditions: [A]\ndrain:\n  timeout: soon\n", "drain.timeout"),
-        ("conditions: [A]\ndrain:\n  onTimeout: panic\n", "drain.onTimeout"),
-        ("conditions: [A]\nnodeSelector: \"a in (b\"\n", "nodeSelector"),
-        ("conditions: [A]\npods:\n  evictUnowned: maybe\n", "pods.evictUnowned"),
-        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Funday]\n      start: \"22:00\"\n      end: \"06:00\"\n", "budget.maintenanceWindows[0].days[0]"),
-        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Mon]\n      start: \"25:00\"\n      end: \"06:00\"\n", "budget.maintenanceWindows[0].start"),
-        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Mon]\n      start: \"22:00\"\n      end: \"06:00\"\n      timeZone: Mars/Olympus\n", "budget.maintenanceWindows[0].timeZone"),
+        ("conditions: [A]\nbudget:\n  maxCordoned: 0\n", "budget.maxCordoned", 3),
+        ("conditions: [A]\nbudget:\n  maxCordoned: 150%\n", "budget.maxCordoned", 3),
+        ("conditions: [A]\nbudget:\n  maxConcurrentDrains: -1\n", "budget.maxConcurrentDrains", 3),
+        ("conditions: [A]\ndrain:\n  timeout: soon\n", "drain.timeout", 3),
+        ("conditions: [A]\ndrain:\n  timeout: 0s\n", "drain.timeout", 3),
+        ("conditions: [A]\ndrain:\n  evictionRetryInterval: -5s\n", "drain.evictionRetryInterval", 3),
+        ("conditions: [A]\ndrain:\n  onTimeout: panic\n", "drain.onTimeout", 3),
+        ("conditions: [A]\nnodeSelector: \"a in (b\"\n", "nodeSelector", 2),
+        ("conditions: [A]\noptOutAnnotation: \"bad key!\"\n", "optOutAnnotation", 2),
+        ("conditions: [A]\npods:\n  evictUnowned: maybe\n", "pods.evictUnowned", 3),
+        ("conditions: [A]\nsurge:\n  onTimeout: later\n", "surge.onTimeout", 3),
+        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Funday]\n      start: \"22:00\"\n      end: \"06:00\"\n", "budget.maintenanceWindows[0].days[0]", 4),
+        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Mon]\n      start: \"25:00\"\n      end: \"06:00\"\n", "budget.maintenanceWindows[0].start", 5),
+        ("conditions: [A]\nbudget:\n  maintenanceWindows:\n    - days: [Mon]\n      start: \"22:00\"\n      end: \"06:00\"\n      timeZone: Mars/Olympus\n", "budget.maintenanceWindows[0].timeZone", 7),
     ])
-    func badValuesNameTheirField(yaml: String, field: String) {
+    func badValuesNameTheirFieldAndLine(yaml: String, field: String, line: Int) {
         do {
-            _ = try DrainerConfigLoader.parse(yaml: yaml, file: "d.yaml")
+            _ = try Self.parse(yaml)
             Issue.record("\(field) should have been rejected")
         } catch {
-            guard case .invalid(let file, let badField, _, let expected) = error else {
+            switch error {
+            case .invalidValue(let location, let badField, _, let expected), .wrongType(let location, let badField, _, let expected):
+                #expect(location.source == "d.yaml")
+                #expect(location.line == line)
+                #expect(badField == field)
+                #expect(!expected.isEmpty)
+            default:
                 Issue.record("unexpected error \(error)")
-                return
             }
-            #expect(file == "d.yaml")
-            #expect(badField == field)
-            #expect(!expected.isEmpty)
         }
     }
 
-    @Test func unknownFieldsAreRejectedWithTheKnownOnes() {
-        #expect(throws: DrainerConfigError.self) { try DrainerConfigLoader.parse(yaml: "conditions: [A]\nbuget: {}\n", file: "d.yaml") }
-        do {
-            _ = try DrainerConfigLoader.parse(yaml: "conditions: [A]\ndrain:\n  timout: 5m\n", file: "d.yaml")
-        } catch {
-            #expect(error.description.contains("drain.timout"))
-            #expect(error.description.contains("timeout"))
+    @Test func unknownFieldsAreRejectedWithASuggestion() {
+        #expect(throws: ConfigError.unknownField(location: ConfigLocation(source: "d.yaml", line: 2, column: 8), path: "buget", suggestion: "budget")) {
+            try Self.parse("conditions: [A]\nbuget: {}\n")
+        }
+        #expect(throws: ConfigError.unknownField(location: ConfigLocation(source: "d.yaml", line: 3, column: 11), path: "drain.timout", suggestion: "timeout")) {
+            try Self.parse("conditions: [A]\ndrain:\n  timout: 5m\n")
         }
     }
 
     @Test func unreadableFileAndNonYAMLAreErrors() {
-        #expect(throws: DrainerConfigError.self) { try DrainerConfigLoader.load(path: "/nonexistent/drainer.yaml") }
-        #expect(throws: DrainerConfigError.self) { try DrainerConfigLoader.parse(yaml: "- a\n- b\n", file: "d.yaml") }
-        #expect(throws: DrainerConfigError.self) { try DrainerConfigLoader.parse(yaml: "conditions: [A\n", file: "d.yaml") }
+        do {
+            _ = try DrainerConfig.load(path: "/nonexistent/drainer.yaml")
+            Issue.record("a missing file must be reported")
+        } catch {
+            guard case .unreadable(file: "/nonexistent/drainer.yaml", _) = error else { Issue.record("unexpected error \(error)"); return }
+        }
+        do {
+            _ = try Self.parse("- a\n- b\n")
+            Issue.record("a list is not a configuration")
+        } catch {
+            guard case .wrongType(_, "(root)", _, _) = error else { Issue.record("unexpected error \(error)"); return }
+        }
+        do {
+            _ = try Self.parse("conditions: [A\n")
+            Issue.record("broken YAML must be rejected")
+        } catch {
+            guard case .syntax(let location, _) = error else { Issue.record("unexpected error \(error)"); return }
+            #expect(location.source == "d.yaml")
+        }
     }
 
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     @Test func exampleConfigInTheRepositoryIsValid() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("config/drainer.example.yaml").path
-        let policy = try DrainerConfigLoader.load(path: path)
+        let path = Self.repository.appendingPathComponent("config/drainer.example.yaml").path
+        let policy = try DrainerConfig.load(path: path).policy
+        #expect(!policy.rules.isEmpty)
+    }
+
+    @Test func configMapInTheManifestsIsValid() throws {
+        let manifest = try String(
+            contentsOf: Self.repository.appendingPathComponent("manifests/drainer/deployment.yaml"), encoding: .utf8)
+        var lines = manifest.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        lines = lines.drop { !$0.hasSuffix("drainer.yaml: |") }.dropFirst()
+        let body = lines.prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { $0.dropFirst(min(4, $0.count)) }
+        #expect(body.count > 5, "the ConfigMap's drainer.yaml was found")
+        let policy = try DrainerConfig.parse(yaml: body.joined(separator: "\n"), source: "manifests/drainer/deployment.yaml").policy
         #expect(!policy.rules.isEmpty)
     }
 }

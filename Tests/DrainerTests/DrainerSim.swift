@@ -37,6 +37,10 @@ final class DrainerSim: Sendable {
         let server = try await ClusterSimServer.start()
         let sim: DrainerSim
         do {
+            // The drainer's own namespace (its state ConfigMap lives there).
+            _ = try server.store.create(
+                server.store.resource("namespaces")!, namespace: nil,
+                object: try JSONValue(encoding: Namespace(metadata: ObjectMeta(name: "mend"))))
             sim = DrainerSim(server: server, client: try makeClient(server))
         } catch {
             try await server.shutdown()
@@ -77,8 +81,12 @@ final class DrainerSim: Sendable {
 
     // MARK: Building the cluster
 
-    func addNode(_ name: String, labels: [String: String] = ["pool": "general"], conditions: [NodeCondition] = [], unschedulable: Bool? = nil) throws {
-        let node = Build.node(name, labels: labels, conditions: conditions, unschedulable: unschedulable)
+    func addNode(
+        _ name: String, labels: [String: String] = ["pool": "general"], conditions: [NodeCondition] = [], unschedulable: Bool? = nil,
+        allocatable: [String: Quantity]? = nil
+    ) throws {
+        var node = Build.node(name, labels: labels, conditions: conditions, unschedulable: unschedulable)
+        node.status.allocatable = allocatable
         _ = try store.create(store.resource("nodes")!, namespace: nil, object: try JSONValue(encoding: node), options: WriteOptions(keepStatusOnCreate: true))
     }
 
@@ -146,8 +154,11 @@ final class DrainerSim: Sendable {
     // MARK: Running reconcilers
 
     /// A reconciler wired as the program wires it: reads from the client, writes (and Events)
-    /// through a live or dry-run `WritePath`.
-    func reconciler(_ policy: DrainerPolicy, client: KubernetesClient? = nil, dryRun: Bool = false) -> (Reconciler, Informer<Node>) {
+    /// through a live or dry-run `WritePath`, keeps its state in the `mend-drainer-state`
+    /// ConfigMap of namespace `mend` (unless `keepState` is false).
+    func reconciler(
+        _ policy: DrainerPolicy, client: KubernetesClient? = nil, dryRun: Bool = false, keepState: Bool = true
+    ) -> (Reconciler, Informer<Node>) {
         let client = client ?? self.client
         var logger = Logger(label: "drainer-tests")
         logger.logLevel = .warning
@@ -156,7 +167,8 @@ final class DrainerSim: Sendable {
         let recorder = EventRecorder(sink: writes, component: "mend-drainer", logger: logger)
         let reconciler = Reconciler(
             policy: policy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: informer, events: recorder,
-            clock: clock, logger: logger, dryRun: dryRun)
+            clock: clock, logger: logger, dryRun: dryRun,
+            state: keepState ? ConfigMapStateStore(client: client, writes: writes, namespace: "mend") : nil)
         return (reconciler, informer)
     }
 

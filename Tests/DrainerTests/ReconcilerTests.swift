@@ -2,6 +2,7 @@ import ClusterSim
 import Foundation
 import KubeClient
 import KubeModels
+import MendCore
 import MendTime
 import Testing
 @testable import Drainer
@@ -345,7 +346,7 @@ struct ReconcilerTests {
         try await DrainerSim.with { (sim: DrainerSim) async throws in
             sim.server.audit.clear()
             var connected = false
-            #expect(throws: DrainerConfigError.self) {
+            #expect(throws: ConfigError.self) {
                 _ = try DrainerStartup.prepare(configPath: nil, overrides: DrainerOverrides(conditions: ["KernelDeadlock=True"])) {
                     connected = true
                     return try DrainerSim.makeClient(sim.server)

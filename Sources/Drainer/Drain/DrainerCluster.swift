@@ -22,6 +22,16 @@ public protocol DrainerCluster: Sendable {
     func delete(_ pod: Pod, gracePeriodSeconds: Int64?) async throws
     /// The PodDisruptionBudgets of `namespace`.
     func disruptionBudgets(namespace: String) async throws -> [PodDisruptionBudget]
+    /// The pods bound to any of `nodes` (for the surge fit check). The default asks node by node.
+    func pods(onNodes nodes: [String]) async throws -> [Pod]
+}
+
+extension DrainerCluster {
+    public func pods(onNodes nodes: [String]) async throws -> [Pod] {
+        var pods: [Pod] = []
+        for node in nodes { pods += try await self.pods(onNode: node) }
+        return pods
+    }
 }
 
 /// ``DrainerCluster`` over a ``KubernetesClient`` for reads and MendCore's `WritePath` for every
@@ -70,5 +80,13 @@ public struct KubeDrainerCluster: DrainerCluster {
 
     public func disruptionBudgets(namespace: String) async throws -> [PodDisruptionBudget] {
         try await client.listAll(PodDisruptionBudget.self, namespace: namespace).items
+    }
+
+    /// One list of every bound pod, filtered to `nodes` here.
+    public func pods(onNodes nodes: [String]) async throws -> [Pod] {
+        let wanted = Set(nodes)
+        let options = ListOptions(fieldSelector: "spec.nodeName!=")
+        return try await client.listAll(Pod.self, namespace: nil, options: options).items
+            .filter { $0.spec.nodeName.map(wanted.contains) ?? false }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import KubeModels
 
 /// Everything that decides what mend-drainer does: which nodes, which conditions, which pods,
-/// how drains run, and the safety budget. Built from the YAML file and flags by ``DrainerConfigLoader``.
+/// how drains run, and the safety budget. Built from the YAML file and flags from ``DrainerConfig``.
 public struct DrainerPolicy: Sendable, Hashable {
     /// Nodes to consider (everything when empty).
     public var nodeSelector: LabelQuery
@@ -15,11 +15,14 @@ public struct DrainerPolicy: Sendable, Hashable {
     public var budget: SafetyBudget
     /// Uncordon nodes Mend cordoned once no rule has matched for this long (`nil`: never).
     public var uncordonAfterHealthyFor: Duration?
+    /// Ask for replacement capacity before draining when the pods would not fit elsewhere.
+    public var surge: SurgeSettings
 
     public init(
         nodeSelector: LabelQuery = .everything, optOutAnnotation: String = MendNodeKeys.defaultOptOut,
         rules: [ConditionRule], pods: PodPolicy = PodPolicy(), drain: DrainSettings = DrainSettings(),
-        budget: SafetyBudget = SafetyBudget(), uncordonAfterHealthyFor: Duration? = .seconds(600)
+        budget: SafetyBudget = SafetyBudget(), uncordonAfterHealthyFor: Duration? = .seconds(600),
+        surge: SurgeSettings = SurgeSettings()
     ) {
         self.nodeSelector = nodeSelector
         self.optOutAnnotation = optOutAnnotation
@@ -28,6 +31,7 @@ public struct DrainerPolicy: Sendable, Hashable {
         self.drain = drain
         self.budget = budget
         self.uncordonAfterHealthyFor = uncordonAfterHealthyFor
+        self.surge = surge
     }
 
     /// Whether the policy applies to `node` at all (selector matches, not opted out).
@@ -96,5 +100,37 @@ public struct DrainSettings: Sendable, Hashable {
         case keepWaiting = "keep-waiting"
         /// Stop evicting and leave the node cordoned for a person.
         case giveUp = "give-up"
+    }
+}
+
+/// Surge: before evicting, check that the node's evictable pods fit on the other schedulable
+/// nodes; when they do not, ask the autoscaler for capacity (the ``MendNodeKeys/surgeRequested``
+/// annotation) and wait for room, up to ``timeout``.
+public struct SurgeSettings: Sendable, Hashable {
+    /// Off by default: drains start without a fit check.
+    public var enabled: Bool
+    /// The longest wait for room before ``onTimeout`` applies.
+    public var timeout: Duration
+    /// What happens when room has not appeared within ``timeout``.
+    public var onTimeout: TimeoutChoice
+    /// How often the fit is checked again while waiting (node changes also trigger a check).
+    public var recheckInterval: Duration
+
+    public init(
+        enabled: Bool = false, timeout: Duration = .seconds(900), onTimeout: TimeoutChoice = .proceed,
+        recheckInterval: Duration = .seconds(30)
+    ) {
+        self.enabled = enabled
+        self.timeout = timeout
+        self.onTimeout = onTimeout
+        self.recheckInterval = recheckInterval
+    }
+
+    /// What a surge wait that ran out of time does.
+    public enum TimeoutChoice: String, Sendable, Hashable, CaseIterable {
+        /// Drain anyway (evicted pods stay Pending until capacity arrives).
+        case proceed
+        /// Leave the node cordoned and undrained for a person (the request stays on the node).
+        case stayCordoned = "stay-cordoned"
     }
 }

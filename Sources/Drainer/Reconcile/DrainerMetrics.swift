@@ -5,7 +5,8 @@ import Metrics
 /// Names: `mend_drainer_nodes_cordoned_total{result}`, `mend_drainer_nodes_drained_total{result}`,
 /// `mend_drainer_nodes_uncordoned_total{result}`, `mend_drainer_pods_evicted_total`,
 /// `mend_drainer_evictions_blocked_total{reason}`, `mend_drainer_drains_in_progress`,
-/// `mend_drainer_budget_refusals_total{reason}`, `mend_drainer_drain_duration_seconds`.
+/// `mend_drainer_budget_refusals_total{reason}`, `mend_drainer_drain_duration_seconds`,
+/// `mend_drainer_surge_total{result}`.
 public struct DrainerMetrics: Sendable {
     public init() {}
 
@@ -47,5 +48,10 @@ public struct DrainerMetrics: Sendable {
     /// How long a finished drain took, from its start to the last pod gone.
     public func drainDuration(seconds: Double) {
         Recorder(label: "mend_drainer_drain_duration_seconds", aggregate: true).record(seconds)
+    }
+
+    /// A surge step: `requested` (capacity asked for), `fitted` (room appeared), `timed_out`.
+    public func surge(result: String) {
+        Counter(label: "mend_drainer_surge_total", dimensions: [("result", result)]).increment()
     }
 }

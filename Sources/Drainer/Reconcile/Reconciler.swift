@@ -37,12 +37,15 @@ extension Informer: NodeCache where Object == Node {
 /// Driven by the node informer plus a timer for the earliest pending deadline (a rule's duration
 /// elapsing, a cool-down ending, hysteresis passing), so a node is cordoned within a second of its
 /// rule's duration even when the node object does not change then. Every decision is re-checked
-/// against a fresh GET before the write. All state lives in node annotations (see ``MendNodeKeys``),
-/// so a restarted or newly elected reconciler resumes in-flight drains and counts the budget from
-/// the cluster.
+/// against a fresh GET before the write. Per-node state lives in node annotations (see
+/// ``MendNodeKeys``) and the storm cool-down in a ``DrainerStateStore``, so a restarted or newly
+/// elected reconciler resumes in-flight drains, counts the budget from the cluster and honours
+/// the remaining cool-down.
 public actor Reconciler {
-    public let policy: DrainerPolicy
+    /// The policy in force; ``apply(_:)`` replaces it (configuration reload).
+    public private(set) var policy: DrainerPolicy
     let cluster: any DrainerCluster
+    let stateStore: (any DrainerStateStore)?
     let nodes: any NodeCache
     let events: EventRecorder
     let clock: any MendClock
@@ -62,14 +65,25 @@ public actor Reconciler {
     /// Nodes this process cordoned whose cached copy does not show it yet (counted in the budget).
     private var recentCordons: Set<String> = []
     private var passes = 0
+    /// Whether the stored ``DrainerState`` has been read since this leadership term began.
+    private var stateLoaded = false
+    /// Whether ``stormUntil`` changed and must be stored.
+    private var stateDirty = false
+    /// Surge requests this process wrote whose cached node may not show them yet.
+    private var surgeRequests: [String: Date] = [:]
 
-    /// - Parameter dryRun: decide and log only; the cluster's write methods are never called.
+    /// - Parameters:
+    ///   - state: where the storm cool-down is kept across restarts and leader changes (`nil`:
+    ///     in memory only). Until it has been read, no new node is cordoned.
+    ///   - dryRun: decide and log only; the cluster's write methods are never called.
     public init(
         policy: DrainerPolicy, cluster: any DrainerCluster, nodes: any NodeCache, events: EventRecorder,
-        clock: any MendClock, metrics: DrainerMetrics = DrainerMetrics(), logger: Logger, dryRun: Bool = false
+        clock: any MendClock, metrics: DrainerMetrics = DrainerMetrics(), logger: Logger, dryRun: Bool = false,
+        state: (any DrainerStateStore)? = nil
     ) {
         self.policy = policy
         self.cluster = cluster
+        self.stateStore = state
         self.nodes = nodes
         self.events = events
         self.clock = clock
@@ -91,6 +105,7 @@ public actor Reconciler {
     /// - Throws: `CancellationError` only if cancelled before the node cache synced.
     public func run() async throws {
         try await nodes.waitUntilSynced()
+        stateLoaded = false  // a new term: read what the last leader stored
         let changes = nodes.changes()
         let wakeup = self.wakeup
         await withTaskGroup(of: Void.self) { group in
@@ -108,6 +123,19 @@ public actor Reconciler {
     /// Asks for a reconcile pass as soon as possible.
     public nonisolated func poke() { wakeup.signal() }
 
+    /// Replaces the policy (a configuration reload). The next pass decides by the new policy;
+    /// drains already running finish with the settings they started with.
+    public func apply(_ newPolicy: DrainerPolicy) {
+        guard newPolicy != policy else { return }
+        policy = newPolicy
+        refusals.removeAll()  // refusals are re-evaluated (and re-reported) under the new budget
+        logger.notice("policy updated", metadata: ["rules": "\(newPolicy.rules.map(\.description))"])
+        wakeup.signal()
+    }
+
+    /// When new cordons may start again after a storm (`nil`: no cool-down known).
+    public var stormCooldownUntil: Date? { stormUntil }
+
     // MARK: One pass
 
     /// Looks at every node once; returns when the next pass is due if nothing changes.
@@ -123,6 +151,8 @@ public actor Reconciler {
         var cordonedByMend = owned.count + recentCordons.count + dryRunCordoned.count
         var toCordon: [(node: Node, match: RuleMatch)] = []
         var pendingDrains: [Node] = []
+        let stateKnown = await loadStateIfNeeded()
+        if !stateKnown { next.consider(now.addingTimeInterval(10)) }
 
         for node in all {
             guard let name = node.metadata.name else { continue }
@@ -169,6 +199,13 @@ public actor Reconciler {
                 }
                 continue
             }
+            if match == nil && (state.surgeRequestedAt != nil || surgeRequests[name] != nil) && !dryRun {
+                // Healed while waiting for room: the autoscaler must stop counting its pods.
+                let ok = await write(name) {
+                    try await self.cluster.patchNode(named: name, patch: ["metadata": ["annotations": [MendNodeKeys.surgeRequested: .null]]])
+                }
+                if ok { surgeRequests[name] = nil }
+            }
             if match == nil, let healthyFor = policy.uncordonAfterHealthyFor {
                 let since = policy.healthySince(node, fallback: state.cordonedAt ?? now)
                 let due = since.addingTimeInterval(healthyFor.seconds)
@@ -197,6 +234,10 @@ public actor Reconciler {
 
         // New cordons, earliest match first, within the budget.
         toCordon.sort { $0.match.from < $1.match.from }
+        if !stateKnown && !toCordon.isEmpty {
+            logger.warning("no new cordons until the drainer's stored state (storm cool-down) has been read", metadata: ["nodes": "\(toCordon.count)"])
+            toCordon.removeAll()
+        }
         for (node, match) in toCordon {
             let name = node.metadata.name ?? ""
             if let refusal = budgetRefusalForCordon(now: now, cordoned: cordonedByMend, selected: selectedCount) {
@@ -208,7 +249,8 @@ public actor Reconciler {
             refusals[name] = nil
             // When a drain slot is free and no older cordon waits for one, the drain starts with
             // the cordon: one re-check, one patch.
-            let startNow = !dryRun && pendingDrains.isEmpty && drainSlotFree(now: now, all: all)
+            // With surge on, the drain waits for the fit check of the pending-drain path.
+            let startNow = !dryRun && !policy.surge.enabled && pendingDrains.isEmpty && drainSlotFree(now: now, all: all)
             if await cordon(node, match: match, now: now, startingDrain: startNow) {
                 cordonedByMend += 1
                 if !dryRun { recentCordons.insert(name) }
@@ -217,6 +259,10 @@ public actor Reconciler {
                     startDrain(node, startedAt: now, resumed: false, statusAlreadySet: true, group: &group)
                 }
             }
+        }
+        if stateDirty {
+            let saved = await saveState()
+            if !saved { next.consider(now.addingTimeInterval(10)) }
         }
 
         // Drain starts, oldest cordon first, within the budget.
@@ -240,6 +286,16 @@ public actor Reconciler {
                 next.consider(now.addingTimeInterval(60))
                 continue
             }
+            if policy.surge.enabled {
+                switch await surgeDecision(node, all: all, now: now) {
+                case .drain: break
+                case .wait(let until):
+                    next.consider(until)
+                    continue
+                case .leave:
+                    continue
+                }
+            }
             refusals[name] = nil
             await beginDrain(name, now: now, group: &group)
         }
@@ -254,9 +310,124 @@ public actor Reconciler {
         if let until = stormUntil, until > now { return .stormCooldown }
         if cordoned >= policy.budget.maxCordoned.limit(selectedNodes: selected) {
             stormUntil = now.addingTimeInterval(policy.budget.stormCooldown.seconds)
+            stateDirty = stateStore != nil && !dryRun
             return .maxCordoned
         }
         return nil
+    }
+
+    // MARK: Stored state
+
+    /// Reads the stored state once per leadership term; returns whether it is known.
+    private func loadStateIfNeeded() async -> Bool {
+        guard let stateStore, !stateLoaded else { return true }
+        do {
+            let stored = try await stateStore.load()
+            if let until = stored.stormCooldownUntil, until > (stormUntil ?? .distantPast) {
+                stormUntil = until
+                if until > clock.now {
+                    logger.notice("honouring the storm cool-down stored by an earlier drainer", metadata: ["until": "\(KubeTime(until))"])
+                }
+            }
+            stateLoaded = true
+            return true
+        } catch {
+            logger.warning("cannot read the drainer's stored state; retrying in 10s", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Stores the storm cool-down; returns whether it was stored.
+    private func saveState() async -> Bool {
+        guard let stateStore else { return true }
+        do {
+            try await stateStore.save(DrainerState(stormCooldownUntil: stormUntil))
+            stateDirty = false
+            return true
+        } catch {
+            logger.warning("cannot store the storm cool-down; retrying in 10s", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    // MARK: Surge
+
+    /// What a pending drain does after the surge fit check.
+    enum SurgeDecision {
+        /// The pods fit elsewhere (or the wait ran out and the policy says proceed): drain now.
+        case drain
+        /// Wait for room; check again by this time (node changes also trigger a check).
+        case wait(until: Date)
+        /// The wait ran out and the policy says stay cordoned.
+        case leave
+    }
+
+    /// Checks whether the node's evictable pods fit on the other nodes; if not, asks for
+    /// capacity once (annotation + Event) and says how long to wait.
+    private func surgeDecision(_ node: Node, all: [Node], now: Date) async -> SurgeDecision {
+        let name = node.metadata.name ?? ""
+        let settings = policy.surge
+        let fit: SurgeFit.Result
+        do {
+            let evicting = try await cluster.pods(onNode: name).filter { policy.pods.disposition(of: $0).mustRemove }
+            let others = all.filter { $0.metadata.name != name }
+            let placed = evicting.isEmpty ? [] : try await cluster.pods(onNodes: others.compactMap(\.metadata.name))
+            fit = SurgeFit.check(evicting: evicting, from: name, nodes: others, placed: placed)
+        } catch {
+            logger.warning("surge: cannot read pods for the fit check; retrying in 10s", metadata: ["node": "\(name)", "error": "\(error)"])
+            return .wait(until: now.addingTimeInterval(10))
+        }
+        let requestedAt = MendNodeState(node).surgeRequestedAt ?? surgeRequests[name]
+        if fit.fits {
+            if requestedAt != nil {
+                logger.notice("surge: the node's pods fit elsewhere now; draining", metadata: ["node": "\(name)"])
+                metrics.surge(result: "fitted")
+            }
+            return .drain
+        }
+        guard let requestedAt else {
+            let ok = await write(name) { try await self.cluster.patchNode(named: name, patch: NodePatches.surgeRequested(at: now)) }
+            guard ok else { return .wait(until: now.addingTimeInterval(10)) }
+            surgeRequests[name] = now
+            metrics.surge(result: "requested")
+            let shown = fit.unplaced.prefix(5).joined(separator: ", ") + (fit.unplaced.count > 5 ? ", ..." : "")
+            logger.notice(
+                "surge: the node's pods would not fit on the other nodes; asked for capacity and waiting before draining",
+                metadata: ["node": "\(name)", "unplaced": "\(shown)", "timeout": "\(GoDuration.format(settings.timeout))"])
+            await events.record(
+                node, type: "Normal", reason: DrainEventReason.surgeRequested,
+                message: "\(fit.unplaced.count) pod(s) would not fit on the other nodes (\(shown)); asked for replacement capacity (\(MendNodeKeys.surgeRequested)) and waiting up to \(GoDuration.format(settings.timeout)) before draining")
+            return .wait(until: now.addingTimeInterval(min(settings.recheckInterval, settings.timeout).seconds))
+        }
+        let deadline = requestedAt.addingTimeInterval(settings.timeout.seconds)
+        if deadline > now {
+            return .wait(until: min(now.addingTimeInterval(settings.recheckInterval.seconds), deadline))
+        }
+        metrics.surge(result: "timed_out")
+        switch settings.onTimeout {
+        case .proceed:
+            logger.warning("surge: no room appeared in time; draining anyway", metadata: ["node": "\(name)", "unplaced": "\(fit.unplaced.count)"])
+            await events.record(
+                node, type: "Warning", reason: DrainEventReason.surgeTimedOut,
+                message: "No room appeared within \(GoDuration.format(settings.timeout)) for \(fit.unplaced.count) pod(s); draining anyway (they will be Pending until capacity arrives)")
+            return .drain
+        case .stayCordoned:
+            logger.warning("surge: no room appeared in time; leaving the node cordoned", metadata: ["node": "\(name)", "unplaced": "\(fit.unplaced.count)"])
+            let ok = await write(name) {
+                try await self.cluster.patchNode(named: name, patch: NodePatches.surgeTimedOut())
+                try await self.cluster.patchNodeStatus(
+                    named: name,
+                    patch: NodePatches.condition(
+                        status: .false, reason: "SurgeTimedOut",
+                        message: "No room for the node's pods appeared within \(GoDuration.format(settings.timeout)); left cordoned, not drained", at: now))
+            }
+            guard ok else { return .wait(until: now.addingTimeInterval(10)) }
+            surgeRequests[name] = nil
+            await events.record(
+                node, type: "Warning", reason: DrainEventReason.surgeTimedOut,
+                message: "No room appeared within \(GoDuration.format(settings.timeout)) for \(fit.unplaced.count) pod(s); left cordoned and not drained (surge.onTimeout: stay-cordoned)")
+            return .leave
+        }
     }
 
     /// Counts and reports a refusal once per node and reason (not on every pass).
@@ -347,6 +518,7 @@ public actor Reconciler {
         }
         let ok = await write(name) { try await self.cluster.patchNode(named: name, patch: NodePatches.drainStarted(at: now)) }
         guard ok else { return }
+        surgeRequests[name] = nil
         lastDrainStart = now
         startDrain(node, startedAt: now, resumed: false, statusAlreadySet: false, group: &group)
     }
@@ -484,6 +656,7 @@ public actor Reconciler {
         let ok = await write(name) { try await self.cluster.patchNode(named: name, patch: NodePatches.uncordon()) }
         metrics.uncordoned(result: ok ? "succeeded" : "failed")
         guard ok else { return }
+        surgeRequests[name] = nil
         logger.notice("uncordoned healed node", metadata: ["node": "\(name)"])
         _ = await write(name) {
             try await self.cluster.patchNodeStatus(

@@ -19,6 +19,13 @@ public enum MendNodeKeys {
     public static let drainOutcome = "mend.dev/drain-outcome"
     /// RFC 3339 time the drain finished: the autoscaler's signal that the node is empty.
     public static let drained = "mend.dev/drained"
+    /// RFC 3339 time Mend asked for replacement capacity before draining (surge): the node's
+    /// evictable pods would not fit on the other schedulable nodes. mend-autoscaler counts those
+    /// pods as pending demand while the annotation is present. Removed when the drain starts or
+    /// the node heals.
+    public static let surgeRequested = "mend.dev/surge-requested"
+    /// The ``drainOutcome`` of a node left cordoned because no room appeared within the surge timeout.
+    public static let surgeTimedOutOutcome = "surge-timed-out"
     /// Default node opt-out annotation: a node with `mend.dev/drain-disabled: "true"` is never touched.
     public static let defaultOptOut = "mend.dev/drain-disabled"
     /// Default protected-pod annotation: a pod with `mend.dev/drain-protected: "true"` blocks the drain.
@@ -29,7 +36,7 @@ public enum MendNodeKeys {
     public static let drainConditionType = "DrainScheduled"
 
     /// Every state annotation, removed together when Mend hands a node back.
-    public static let stateAnnotations = [cordonedBy, cordonReason, cordonedAt, drainStartedAt, drainOutcome, drained]
+    public static let stateAnnotations = [cordonedBy, cordonReason, cordonedAt, drainStartedAt, drainOutcome, drained, surgeRequested]
 }
 
 /// Event reasons mend-drainer records (on the node unless stated).
@@ -44,4 +51,8 @@ public enum DrainEventReason {
     public static let multiplePDBs = "MendMultiplePodDisruptionBudgets"
     public static let uncordoned = "MendUncordoned"
     public static let budgetExhausted = "MendDrainBudgetExhausted"
+    /// Replacement capacity was requested before draining (surge).
+    public static let surgeRequested = "MendSurgeRequested"
+    /// No room appeared within the surge timeout.
+    public static let surgeTimedOut = "MendSurgeTimedOut"
 }

@@ -12,6 +12,8 @@ public struct MendNodeState: Sendable, Hashable {
     public var drainStartedAt: Date?
     public var outcome: String?
     public var drainedAt: Date?
+    /// When Mend asked for replacement capacity before draining (``MendNodeKeys/surgeRequested``).
+    public var surgeRequestedAt: Date?
 
     public init(_ node: Node) {
         let annotations = node.metadata.annotations ?? [:]
@@ -23,6 +25,7 @@ public struct MendNodeState: Sendable, Hashable {
         drainStartedAt = time(MendNodeKeys.drainStartedAt)
         outcome = annotations[MendNodeKeys.drainOutcome]
         drainedAt = time(MendNodeKeys.drained)
+        surgeRequestedAt = time(MendNodeKeys.surgeRequested)
     }
 
     /// Cordoned by Mend, drain started, no outcome yet: a drain to run (or resume after a restart).
@@ -52,6 +55,7 @@ public enum NodePatches {
                     MendNodeKeys.drainStartedAt: startingDrain ? stamp(date) : .null,
                     MendNodeKeys.drainOutcome: .null,
                     MendNodeKeys.drained: .null,
+                    MendNodeKeys.surgeRequested: .null,
                 ]
             ],
         ]
@@ -59,7 +63,22 @@ public enum NodePatches {
 
     /// Record the drain start.
     public static func drainStarted(at date: Date) -> JSONValue {
-        ["metadata": ["annotations": [MendNodeKeys.drainStartedAt: stamp(date), MendNodeKeys.drainOutcome: .null]]]
+        [
+            "metadata": [
+                "annotations": [MendNodeKeys.drainStartedAt: stamp(date), MendNodeKeys.drainOutcome: .null, MendNodeKeys.surgeRequested: .null]
+            ]
+        ]
+    }
+
+    /// Ask the autoscaler for replacement capacity: the node's pods do not fit elsewhere.
+    public static func surgeRequested(at date: Date) -> JSONValue {
+        ["metadata": ["annotations": [MendNodeKeys.surgeRequested: stamp(date)]]]
+    }
+
+    /// The surge wait ran out and the policy says stay cordoned: record it as the drain's outcome
+    /// (the node stays cordoned for a person; the request stays so capacity may still come).
+    public static func surgeTimedOut() -> JSONValue {
+        ["metadata": ["annotations": [MendNodeKeys.drainOutcome: .string(MendNodeKeys.surgeTimedOutOutcome)]]]
     }
 
     /// Record how the drain ended; a successful drain also gets `mend.dev/drained` (the autoscaler's signal).

@@ -87,6 +87,10 @@ spec:
             - run
             - --config=/etc/mend/{{ .component }}.yaml
             - --lease-name={{ $name }}
+            {{- if eq .component "drainer" }}
+            - --config-configmap={{ $name }}-config
+            - --state-configmap={{ $name }}-state
+            {{- end }}
             - --health-address=:8080
             - --log-format={{ $root.Values.logFormat }}
             - --log-level={{ $root.Values.logLevel }}
