@@ -71,7 +71,12 @@ let package = Package(
         // MARK: The autoscaler's decisions: node groups, templates, estimator, expanders, scale-up/down.
         .target(
             name: "Autoscaler",
-            dependencies: ["KubeModels", "Scheduling", "MendTime", "AWSClient", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "KubeModels", "Scheduling", "MendTime", "AWSClient", "Drainer", "KubeClient", "MendCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // MARK: ClusterSim: in-memory Kubernetes API server and simulation.
         .target(
@@ -240,7 +245,12 @@ let package = Package(
             "Drainer", "KubeClient", "KubeModels", "MendCore", "MendTime", "ClusterSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
+        .testTarget(name: "AutoscalerTests", dependencies: [
+            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [

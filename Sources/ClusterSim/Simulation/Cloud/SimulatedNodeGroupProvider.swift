@@ -49,7 +49,7 @@ public struct SimulatedNodeGroupProvider: NodeGroupProvider {
     }
 
     /// The shape as the autoscaler's template source sees an instance type and its tags.
-    static func templateSource(_ shape: NodeShape) -> TemplateSource {
+    public static func templateSource(_ shape: NodeShape) -> TemplateSource {
         let capacity = shape.capacity
         let milliCPU = capacity["cpu"]?.milliValue ?? 0
         let memoryBytes = capacity["memory"]?.value ?? 0
