@@ -256,7 +256,8 @@ public struct ScaleDownPlanner: Sendable {
             for i in moving {
                 let view = (podViews[i] ?? SchedulingPod(allPods[i])).withNodeName(nil)
                 var slot: Int?
-                for d in destinations.indices where d != ownIndex && !removedDestination[d] && destinations[d].fits(view) {
+                for d in destinations.indices
+                where d != ownIndex && !removedDestination[d] && destinations[d].fits(view) {
                     slot = d
                     break
                 }

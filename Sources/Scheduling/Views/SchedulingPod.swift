@@ -147,7 +147,8 @@ public struct SchedulingPod: Sendable, Hashable {
         return SchedulingPod(
             namespace: d.namespace, name: d.name, labels: d.labels, nodeName: nodeName, requests: requests,
             tolerations: d.tolerations, nodeSelector: d.nodeSelector, requiredNodeAffinity: d.requiredNodeAffinity,
-            hostPorts: d.hostPorts, antiAffinityTerms: d.antiAffinityTerms, unsupportedConstraints: d.unsupportedConstraints)
+            hostPorts: d.hostPorts, antiAffinityTerms: d.antiAffinityTerms,
+            unsupportedConstraints: d.unsupportedConstraints)
     }
 
     private static func compile(
