@@ -6,10 +6,11 @@ import Scheduling
 ///
 /// Pods are taken largest first (CPU and memory as shares of the template, summed) and each goes
 /// on the first open node where it fits, else on a new node. Exact first-fit, made linear by one
-/// observation: nodes only fill up, so when a pod of some request vector did not fit on node *i*
-/// (for resources or pod count), no later pod of the same request vector will. Each request
-/// vector keeps the index of the first node still worth trying. Nothing here knows that pods are
-/// identical; distinct pods with equal requests simply share the pointer.
+/// observation: nodes only fill up, so once a request vector does not fit node *i* for resources
+/// or pod count, no later pod with the same requests will. Each distinct request vector keeps the
+/// index of the first node whose resources may still take it; a pod refused there for another
+/// reason (host ports, anti-affinity) leaves the pointer where it is. Nothing here knows that pods
+/// are identical; distinct pods with equal requests simply share the pointer.
 public enum BinPackingEstimator {
     /// The outcome of packing pods onto a template.
     public struct Estimate: Sendable {
@@ -42,69 +43,82 @@ public enum BinPackingEstimator {
         let cpuScale = allocatable.milliCPU > 0 ? 1 / Double(allocatable.milliCPU) : 0
         let memoryScale = allocatable.memory > 0 ? 1 / Double(allocatable.memory) : 0
 
-        // Sort key once per pod; ties keep input order, so the result is deterministic.
-        var order = Array(pods.indices)
-        let score = pods.map { Double($0.requests.milliCPU) * cpuScale + Double($0.requests.memory) * memoryScale }
-        order.sort { score[$0] != score[$1] ? score[$0] > score[$1] : $0 < $1 }
+        // Largest share first, ties in input order: sort (descending score, index) pairs once.
+        // Shares are never negative, so the bit pattern of the score orders like the score.
+        var order: [(key: UInt64, index: Int)] = []
+        order.reserveCapacity(pods.count)
+        for index in pods.indices {
+            let requests = pods[index].requests
+            let score = Double(requests.milliCPU) * cpuScale + Double(requests.memory) * memoryScale
+            order.append((~max(score, 0).bitPattern, index))
+        }
+        order.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }
 
         var nodes = Array(repeating: empty, count: openNodes)
         var placement = [Int?](repeating: nil, count: pods.count)
         var unplaced: [Int: SchedulingFailure?] = [:]
-        /// Per request vector: the first node index still worth trying, and whether such a pod
-        /// fits an empty template node at all.
-        var firstCandidate: [ResourceVector: Int] = [:]
-        var fitsEmpty: [ResourceVector: Bool] = [:]
+        // Per distinct request vector (a small integer class): the first node index still worth
+        // trying, and whether such a pod fits an empty template node at all.
+        var classes: [ResourceVector: Int] = [:]
+        var firstCandidate: [Int] = []
+        var fitsEmpty: [Bool] = []
+        var previous: (requests: ResourceVector, class: Int)?
         var placedOnNew = ResourceVector()
 
-        for index in order {
+        for (_, index) in order {
             let pod = pods[index]
             if let failure = Predicates.staticFailure(pod, empty.node) {
                 unplaced[index] = failure
                 continue
             }
-            let key = pod.requests
-            let emptyFit: Bool
-            if let known = fitsEmpty[key] {
-                emptyFit = known
+            // Sorted pods with equal requests mostly come in runs: compare with the last one
+            // before hashing.
+            let requestClass: Int
+            if let previous, previous.requests == pod.requests {
+                requestClass = previous.class
+            } else if let known = classes[pod.requests] {
+                requestClass = known
+                previous = (pod.requests, known)
             } else {
-                emptyFit = Predicates.resourcesFit(pod, empty)
-                fitsEmpty[key] = emptyFit
+                requestClass = firstCandidate.count
+                classes[pod.requests] = requestClass
+                firstCandidate.append(0)
+                fitsEmpty.append(Predicates.resourcesFit(pod, empty))
+                previous = (pod.requests, requestClass)
             }
-            if !emptyFit {
+            if !fitsEmpty[requestClass] {
                 unplaced[index] = Predicates.resources(pod, empty).first ?? .tooManyPods
                 continue
             }
-            // Pods with host ports or anti-affinity may fail for reasons other than resources;
-            // they start at the shared pointer but never move it.
-            let plain = !pod.hasHostPorts && !pod.hasAntiAffinity
             var target: Int?
-            var i = firstCandidate[key] ?? 0
+            var firstResourceFit: Int?
+            var i = firstCandidate[requestClass]
             while i < nodes.count {
-                if Predicates.resourcesFit(pod, nodes[i])
-                    && (plain || (Predicates.hostPorts(pod, nodes[i]) == nil
-                        && Predicates.podAntiAffinity(pod, nodes[i]) == nil))
-                {
-                    target = i
-                    break
+                if Predicates.resourcesFit(pod, nodes[i]) {
+                    if firstResourceFit == nil { firstResourceFit = i }
+                    if Predicates.hostPorts(pod, nodes[i]) == nil && Predicates.podAntiAffinity(pod, nodes[i]) == nil {
+                        target = i
+                        break
+                    }
                 }
                 i += 1
             }
             if target == nil, nodes.count - openNodes < maxNewNodes {
-                if plain || (Predicates.hostPorts(pod, empty) == nil && Predicates.podAntiAffinity(pod, empty) == nil) {
+                if Predicates.hostPorts(pod, empty) == nil && Predicates.podAntiAffinity(pod, empty) == nil {
                     nodes.append(empty)
                     target = nodes.count - 1
+                    if firstResourceFit == nil { firstResourceFit = target }
                 } else {
                     // Conflicts with the template's own DaemonSet pods: no new node helps.
                     unplaced[index] = .some(Predicates.failures(pod, empty).first ?? .hostPortsUnavailable)
                     continue
                 }
             }
+            firstCandidate[requestClass] = firstResourceFit ?? nodes.count
             guard let target else {
-                if plain { firstCandidate[key] = nodes.count }
                 unplaced[index] = .some(nil)
                 continue
             }
-            if plain { firstCandidate[key] = target }
             nodes[target].add(pod)
             placement[index] = target
             if target >= openNodes { placedOnNew += pod.requests }

@@ -114,24 +114,42 @@ public struct ScaleDownPlanner: Sendable {
             return plan
         }
         let membership = snapshot.membership
-        var podsByNode: [String: [PodSummary]] = [:]
-        for pod in snapshot.pods where !pod.isTerminal {
-            if let node = pod.nodeName, !node.isEmpty { podsByNode[node, default: []].append(pod) }
+        let allPods = snapshot.pods
+        // Pods by node, as indices into the snapshot (no copies of the summaries).
+        var podsByNode: [String: [Int]] = [:]
+        for (i, pod) in allPods.enumerated() where !pod.isTerminal {
+            if let node = pod.nodeName, !node.isEmpty { podsByNode[node, default: []].append(i) }
         }
         let groupsByID = Dictionary(uniqueKeysWithValues: snapshot.groups.map { ($0.id, $0) })
         var removedFromGroup: [String: Int] = [:]
         var budgets: [Int: Int32] = [:]
         for (i, pdb) in snapshot.podDisruptionBudgets.enumerated() { budgets[i] = pdb.status.disruptionsAllowed ?? 0 }
 
-        // Where pods could go: ready, schedulable nodes not being removed.
+        // Where pods could go: ready, schedulable nodes not being removed. Built on first need
+        // (a decision that removes nothing busy never simulates).
         var destinations: [NodeState] = []
         var destinationIndex: [String: Int] = [:]
-        for node in snapshot.nodes.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") })
-        where node.isReady && !node.isUnschedulable && !Self.isBeingDeleted(node) {
-            let name = node.metadata.name ?? ""
-            let placed = (podsByNode[name] ?? []).map { SchedulingPod($0) }
-            destinationIndex[name] = destinations.count
-            destinations.append(NodeState(node: SchedulingNode(node), pods: placed))
+        var podViews: [Int: SchedulingPod] = [:]
+        var removedDestination: [Bool] = []
+        var destinationsBuilt = false
+        /// Nodes this decision removes (they take no pods).
+        var removedNodes = Set<String>()
+        func buildDestinations() {
+            destinationsBuilt = true
+            for node in snapshot.nodes.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") })
+            where node.isReady && !node.isUnschedulable && !Self.isBeingDeleted(node) {
+                let name = node.metadata.name ?? ""
+                var placed: [SchedulingPod] = []
+                for i in podsByNode[name] ?? [] {
+                    let view = SchedulingPod(allPods[i])
+                    podViews[i] = view
+                    placed.append(view)
+                }
+                destinationIndex[name] = destinations.count
+                destinations.append(NodeState(node: SchedulingNode(node), pods: placed))
+            }
+            removedDestination = Array(repeating: false, count: destinations.count)
+            for name in removedNodes { if let d = destinationIndex[name] { removedDestination[d] = true } }
         }
 
         // Candidates in order: resumed removals, drained nodes, then the least utilized first.
@@ -139,7 +157,8 @@ public struct ScaleDownPlanner: Sendable {
             var node: Node
             var name: String
             var group: String
-            var movable: [PodSummary]
+            /// Indices into the snapshot's pods.
+            var movable: [Int]
             var utilization: Double
             var drained: Bool
             var resumed: Bool
@@ -149,13 +168,17 @@ public struct ScaleDownPlanner: Sendable {
         for node in snapshot.nodes {
             let name = node.metadata.name ?? ""
             guard let group = membership.group(of: node) else { continue }
-            let movable = (podsByNode[name] ?? []).filter { !$0.isDaemonSetPod && !$0.isMirrorPod }
+            let movable = (podsByNode[name] ?? []).filter { !allPods[$0].isDaemonSetPod && !allPods[$0].isMirrorPod }
             let allocatable = ResourceVector(node.status.allocatable ?? node.status.capacity ?? [:])
-            var requested = ResourceVector()
-            for pod in movable { requested += pod.requests }
+            var requestedCPU: Int64 = 0
+            var requestedMemory: Int64 = 0
+            for i in movable {
+                requestedCPU += allPods[i].requests.milliCPU
+                requestedMemory += allPods[i].requests.memory
+            }
             let utilization = max(
-                allocatable.milliCPU > 0 ? Double(requested.milliCPU) / Double(allocatable.milliCPU) : 0,
-                allocatable.memory > 0 ? Double(requested.memory) / Double(allocatable.memory) : 0)
+                allocatable.milliCPU > 0 ? Double(requestedCPU) / Double(allocatable.milliCPU) : 0,
+                allocatable.memory > 0 ? Double(requestedMemory) / Double(allocatable.memory) : 0)
             let drained = node.isUnschedulable && node.metadata.annotations?[DrainerContract.drained] != nil
             candidates.append(
                 Candidate(
@@ -167,17 +190,17 @@ public struct ScaleDownPlanner: Sendable {
         }
 
         let scaleUpHold = lastScaleUp.map { $0.addingTimeInterval(settings.delayAfterScaleUp.seconds) }
-        var removedDestinations = Set<Int>()
         var emptyRemovals = 0
         var busyRemovals = 0
         for candidate in candidates {
             let name = candidate.name
             let instanceID = GroupMembership.instanceID(of: candidate.node) ?? ""
-            let podKeys = candidate.movable.map(\.key)
             if candidate.resumed {
                 removedFromGroup[candidate.group, default: 0] += 1
                 plan.removals.append(
-                    NodeRemoval(node: name, group: candidate.group, instanceID: instanceID, kind: .resumed, podsToEvict: podKeys))
+                    NodeRemoval(
+                        node: name, group: candidate.group, instanceID: instanceID, kind: .resumed,
+                        podsToEvict: candidate.movable.map { allPods[$0].key }))
                 continue
             }
             if candidate.node.metadata.annotations?[NodeAnnotations.scaleDownDisabled] == "true" {
@@ -217,49 +240,64 @@ public struct ScaleDownPlanner: Sendable {
                 plan.blocked[name] = .removalLimitReached
                 continue
             }
-            if let block = movableBlock(candidate.movable, budgets: &budgets, pdbs: snapshot.podDisruptionBudgets) {
+            if let block = movableBlock(
+                candidate.movable.lazy.map { allPods[$0] }, budgets: &budgets, pdbs: snapshot.podDisruptionBudgets)
+            {
                 plan.blocked[name] = block
                 continue
             }
-            // Every pod must fit on the remaining nodes; commit the placements only if all do.
-            var trial = destinations
+            // Every pod must fit on the remaining nodes: place them (first fit, largest CPU
+            // first) and take the placements back unless all fit.
+            if !isEmpty && !destinationsBuilt { buildDestinations() }
             let ownIndex = destinationIndex[name]
-            let usable = { (i: Int) in i != ownIndex && !removedDestinations.contains(i) }
+            var trial: [(slot: Int, pod: SchedulingPod)] = []
             var homeless: (String, String)?
-            let moving = candidate.movable.sorted { $0.requests.milliCPU > $1.requests.milliCPU }
-            for pod in moving {
-                var unbound = pod
-                unbound.nodeName = nil
-                let view = SchedulingPod(unbound)
-                guard let slot = trial.indices.first(where: { usable($0) && trial[$0].fits(view) }) else {
-                    let reason = trial.indices.lazy.filter(usable).compactMap { trial[$0].failures(view).first }
-                        .first.map(\.description) ?? "no other schedulable node"
-                    homeless = (pod.key, reason)
+            let moving = candidate.movable.sorted { allPods[$0].requests.milliCPU > allPods[$1].requests.milliCPU }
+            for i in moving {
+                let view = (podViews[i] ?? SchedulingPod(allPods[i])).withNodeName(nil)
+                var slot: Int?
+                for d in destinations.indices
+                where d != ownIndex && !removedDestination[d] && destinations[d].fits(view) {
+                    slot = d
                     break
                 }
-                trial[slot].add(view)
+                guard let slot else {
+                    let reason =
+                        destinations.indices.lazy.filter { $0 != ownIndex && !removedDestination[$0] }
+                        .compactMap { destinations[$0].failures(view).first }
+                        .first.map(\.description) ?? "no other schedulable node"
+                    homeless = (allPods[i].key, reason)
+                    break
+                }
+                destinations[slot].add(view)
+                trial.append((slot, view))
             }
             if let (pod, reason) = homeless {
+                for (slot, view) in trial.reversed() { destinations[slot].remove(view) }
                 plan.blocked[name] = .podFitsNowhereElse(pod: pod, reason: reason)
                 continue
             }
-            // Commit: the node leaves the destinations; its pods now count where they go.
-            if let ownIndex { removedDestinations.insert(ownIndex) }
-            destinations = trial
-            for pod in candidate.movable { Self.spend(pod, budgets: &budgets, pdbs: snapshot.podDisruptionBudgets) }
+            // Commit: the node leaves the destinations; its pods now count where they went.
+            if let ownIndex { removedDestination[ownIndex] = true }
+            removedNodes.insert(name)
+            for i in candidate.movable {
+                Self.spend(allPods[i], budgets: &budgets, pdbs: snapshot.podDisruptionBudgets)
+            }
             removedFromGroup[group.id, default: 0] += 1
             if isEmpty || candidate.drained { emptyRemovals += 1 } else { busyRemovals += 1 }
             let kind: NodeRemoval.Kind =
                 candidate.drained ? .drained : isEmpty ? .empty : .underutilized(candidate.utilization)
             plan.removals.append(
-                NodeRemoval(node: name, group: group.id, instanceID: instanceID, kind: kind, podsToEvict: podKeys))
+                NodeRemoval(
+                    node: name, group: group.id, instanceID: instanceID, kind: kind,
+                    podsToEvict: candidate.movable.map { allPods[$0].key }))
         }
         return plan
     }
 
     /// The first pod that may not be moved, as a block; nil when every pod may go.
     private func movableBlock(
-        _ pods: [PodSummary], budgets: inout [Int: Int32], pdbs: [PodDisruptionBudget]
+        _ pods: some Sequence<PodSummary>, budgets: inout [Int: Int32], pdbs: [PodDisruptionBudget]
     ) -> ScaleDownBlock? {
         var wanted: [Int: Int32] = [:]
         for pod in pods {

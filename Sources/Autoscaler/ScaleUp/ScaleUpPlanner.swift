@@ -171,12 +171,16 @@ public struct ScaleUpPlanner: Sendable {
             }
         }
 
-        // 5. Choose, grow, repeat with the pods still pending (each group at most once).
-        var lastReasons: [String: [String: String]] = [:]
+        // 5. Choose, grow, repeat with the pods still pending (each group at most once). Why a
+        // group could not take a pod is worded only for the pods left at the end, from the
+        // last round's estimates.
+        var lastRound: [(group: NodeGroup, room: Int, estimate: BinPackingEstimator.Estimate)] = []
+        var lastRoundKeys = keys
         while !pods.isEmpty && !eligible.isEmpty {
             var options: [ScaleUpOption] = []
             var estimates: [String: BinPackingEstimator.Estimate] = [:]
-            lastReasons = [:]
+            lastRound = []
+            lastRoundKeys = keys
             for group in eligible {
                 let template = templates[group.id]!
                 let room = min(
@@ -185,18 +189,15 @@ public struct ScaleUpPlanner: Sendable {
                         nodes: totalNodes, milliCPU: totalMilliCPU, memory: totalMemory,
                         perNode: template.node.allocatable))
                 let estimate = BinPackingEstimator.estimate(pods, template: template, maxNewNodes: room)
-                for (i, reason) in estimate.unplacedReasons {
-                    lastReasons[keys[i], default: [:]][group.id] =
-                        reason.map(\.description)
-                        ?? (room == group.maxSize - group.desiredCapacity
-                            ? "max node group size reached" : "cluster-wide limit reached")
-                }
+                lastRound.append((group, room, estimate))
                 guard estimate.newNodes > 0 else {
                     if room == 0 { plan.skippedGroups[group.id] = "no room under the cluster-wide limits" }
                     continue
                 }
                 estimates[group.id] = estimate
-                let placed = pods.indices.filter { estimate.placement[$0] != nil }.map { keys[$0] }
+                var placed: [String] = []
+                placed.reserveCapacity(pods.count - estimate.unplacedReasons.count)
+                for i in pods.indices where estimate.placement[i] != nil { placed.append(keys[i]) }
                 let types = group.templateSource.instanceTypes
                 options.append(
                     ScaleUpOption(
@@ -226,10 +227,33 @@ public struct ScaleUpPlanner: Sendable {
             keys = keptKeys
             eligible.removeAll { $0.id == group.id }
         }
-        for key in keys {
-            var reasons = lastReasons[key] ?? [:]
-            for (group, why) in plan.skippedGroups { reasons[group] = why }
-            plan.noScaleUp[key] = reasons
+        if !keys.isEmpty {
+            let left = Set(keys)
+            var lastReasons: [String: [String: String]] = [:]
+            for (group, room, estimate) in lastRound {
+                let limit = room == group.maxSize - group.desiredCapacity
+                    ? "max node group size reached" : "cluster-wide limit reached"
+                var worded: [SchedulingFailure: String] = [:]
+                for (i, reason) in estimate.unplacedReasons where left.contains(lastRoundKeys[i]) {
+                    let why: String
+                    if let reason {
+                        if let known = worded[reason] {
+                            why = known
+                        } else {
+                            why = reason.description
+                            worded[reason] = why
+                        }
+                    } else {
+                        why = limit
+                    }
+                    lastReasons[lastRoundKeys[i], default: [:]][group.id] = why
+                }
+            }
+            for key in keys {
+                var reasons = lastReasons[key] ?? [:]
+                for (group, why) in plan.skippedGroups { reasons[group] = why }
+                plan.noScaleUp[key] = reasons
+            }
         }
         return plan
     }

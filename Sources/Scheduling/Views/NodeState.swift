@@ -60,6 +60,7 @@ public struct NodeState: Sendable {
     }
 
     /// Whether `pod` fits here now.
+    @inlinable
     public func fits(_ pod: SchedulingPod) -> Bool { Predicates.fits(pod, self) }
 
     /// Why `pod` does not fit here (empty when it fits).

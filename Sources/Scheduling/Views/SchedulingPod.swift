@@ -140,6 +140,17 @@ public struct SchedulingPod: Sendable, Hashable {
     /// `namespace/name`.
     public var key: String { "\(namespace)/\(name)" }
 
+    /// The same pod bound to `nodeName` (nil: unbound, as a pod to be moved elsewhere is
+    /// simulated). Shares everything else; no constraint is compiled again.
+    public func withNodeName(_ nodeName: String?) -> SchedulingPod {
+        let d = details
+        return SchedulingPod(
+            namespace: d.namespace, name: d.name, labels: d.labels, nodeName: nodeName, requests: requests,
+            tolerations: d.tolerations, nodeSelector: d.nodeSelector, requiredNodeAffinity: d.requiredNodeAffinity,
+            hostPorts: d.hostPorts, antiAffinityTerms: d.antiAffinityTerms,
+            unsupportedConstraints: d.unsupportedConstraints)
+    }
+
     private static func compile(
         anti: [PodAffinityTerm], affinity: [PodAffinityTerm], namespace: String,
         namespaceLabels: (String) -> [String: String]?, allNamespaces: [String]
