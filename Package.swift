@@ -230,7 +230,12 @@ let package = Package(
             "Drainer", "KubeClient", "KubeModels", "MendCore", "MendTime", "ClusterSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
+        .testTarget(name: "AutoscalerTests", dependencies: [
+            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "AWSClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [
