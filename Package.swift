@@ -246,10 +246,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AutoscalerTests", dependencies: [
-            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer",
+            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer", "AWSClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(
             name: "ClusterSimTests",
