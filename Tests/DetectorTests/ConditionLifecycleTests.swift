@@ -158,7 +158,7 @@ import Testing
             await h.advance(by: .seconds(10), step: .seconds(10))
             return try await h.condition("NTPProblem")?.status == .false
         }
-        #expect(h.metrics.pluginRunCount("problem") >= 1)
+        #expect((h.testMetrics.value("mend_detector_plugin_runs_total", #"result="problem""#) ?? 0) >= 1)
         run.cancel()
         }
     }
