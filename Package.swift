@@ -125,6 +125,7 @@ let package = Package(
                 "MendCore",
                 "MendTime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
@@ -137,9 +138,7 @@ let package = Package(
                 "MendTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -277,6 +276,8 @@ let package = Package(
         .testTarget(name: "DetectorTests", dependencies: [
             "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // Reads the repository's chart, manifests, alerts and runbooks; runs the built programs' validate.
         .testTarget(name: "DeploymentTests", dependencies: [.product(name: "Yams", package: "Yams")]),

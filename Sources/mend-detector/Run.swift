@@ -6,6 +6,7 @@ import KubeModels
 import MendCore
 import Logging
 import MendTime
+import ServiceLifecycle
 
 /// `mend-detector run`: watch this node's logs and plugins and report to the API server.
 struct Run: AsyncParsableCommand {
@@ -27,19 +28,35 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Heartbeat interval for unchanged conditions (Go duration).")
     var heartbeat = "5m"
 
-    @Option(help: "Address of /metrics and /healthz.")
+    @Option(help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
     var statusAddress = "0.0.0.0:20257"
 
     @Option(help: "The journal directory for journald monitors (the host's journal mounted read-only).")
     var journalDirectory = "/var/log/journal"
 
+    @Option(help: "Where journald monitors keep the cursor of the last handled entry (one file per monitor), so a restart continues after it. Read but not written with --dry-run.")
+    var stateDir = "/var/lib/mend-detector"
+
+    @Flag(help: "At start-up, remove conditions this detector once set (recorded in the node's mend.dev/detector-conditions annotation) that no monitor file configures any more. Never touches other conditions.")
+    var removeUnconfiguredConditions = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    @Option(help: "Log format: auto (text on a terminal, JSON otherwise), json or text.")
+    var logFormat = "auto"
+
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
+        guard let level = LogLevel(rawValue: logLevel) else {
+            throw ValidationError("--log-level: \"\(logLevel)\" is not a level; expected trace, debug, info, notice, warning, error or critical")
         }
-        let logger = Logger(label: "mend-detector")
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ValidationError("--log-format: \"\(logFormat)\" is not a format; expected auto, json or text")
+        }
+        let address: ListenAddress
+        do { address = try ListenAddress(parsing: statusAddress) } catch {
+            throw ValidationError("--status-address: \(error)")
+        }
         guard let node = nodeName ?? ProcessInfo.processInfo.environment["NODE_NAME"], !node.isEmpty else {
             throw ValidationError("no node name: set NODE_NAME (the DaemonSet sets it from spec.nodeName) or pass --node-name")
         }
@@ -47,45 +64,76 @@ struct Run: AsyncParsableCommand {
         do { heartbeatInterval = try GoDuration.parse(heartbeat) } catch {
             throw ValidationError("--heartbeat: \(error)")
         }
+        // Every monitor file is validated before anything is sent to the cluster.
         let monitors: [Monitor]
         do { monitors = try MonitorLoader.loadAll(paths: configs) } catch {
             throw ValidationError("\(error)")
         }
+        let settings = DetectorRuntimeSettings(
+            dryRun: dryRun, logging: LoggingSettings(level: level, format: format), server: ServerSettings(address: address))
+        let environment = ProgramEnvironment.bootstrap(program: "mend-detector", config: settings)
+        let logger = environment.logger
         let metrics = DetectorMetrics()
         var logs: [NodeProblemDetector.LogInput] = []
         var plugins: [CustomPluginMonitor] = []
+        var cursorFiles: [String: String] = [:]
         for monitor in monitors {
             switch monitor {
             case .customPlugin(let m): plugins.append(m)
-            case .systemLog(let m): logs.append(.init(monitor: m, source: try source(for: m, metrics: metrics)))
+            case .systemLog(let m):
+                guard case .journald = m.plugin else {
+                    logs.append(.init(monitor: m, source: try source(for: m, resumeCursor: nil, metrics: metrics)))
+                    continue
+                }
+                let file = CursorFile(directory: stateDir, monitorFile: m.file)
+                if let other = cursorFiles[file.path] {
+                    throw ValidationError("\(m.file) and \(other) would share the journal cursor file \(file.path); give the monitor files different names")
+                }
+                cursorFiles[file.path] = m.file
+                let resume: String?
+                do {
+                    if !dryRun { try CursorFile.prepare(directory: stateDir) }
+                    resume = try file.load()
+                } catch {
+                    throw ValidationError("--state-dir: \(error)")
+                }
+                logs.append(.init(monitor: m, source: try source(for: m, resumeCursor: resume, metrics: metrics),
+                                  checkpoint: dryRun ? nil : file))
             }
         }
+        environment.health.addLivenessCheck("sources") { metrics.sourceHealth(threshold: 30) }
+
         let configuration = try KubeConfiguration.automatic(kubeconfig: kubeconfig)
         let client = try KubernetesClient(configuration: configuration, options: KubeClientOptions(
-            userAgent: UserAgent.make(program: "mend-detector", version: "0.1.0")))
+            userAgent: UserAgent.make(program: "mend-detector", version: "0.1.0")), logger: Logger(label: "mend-detector.kube"))
         // Every write goes through the one write path; --dry-run logs each intended write and sends none.
         let writes = WritePath(kubernetes: client, dryRun: dryRun, logger: logger)
-        let recorder = EventRecorder(sink: writes, component: "mend-detector", host: node)
+        let recorder = EventRecorder(sink: writes, component: "mend-detector", host: node, logger: logger)
         let writer = KubernetesNodeWriter(client: client, writes: writes, recorder: recorder, metrics: metrics)
 
-        let parts = statusAddress.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else {
-            throw ValidationError("--status-address must be host:port, got \(statusAddress)")
-        }
-        let server = try await StatusServer.start(host: String(parts[0]), port: port, metrics: metrics, stallThreshold: 30)
-        logger.info("mend-detector started", metadata: [
-            "node": "\(node)", "monitors": "\(monitors.count)", "dryRun": "\(dryRun)", "status": "\(statusAddress)"])
+        logger.notice("starting", metadata: [
+            "node": "\(node)", "monitors": "\(monitors.count)", "dryRun": "\(dryRun)", "status": "\(address)"])
         let detector = NodeProblemDetector(
-            options: .init(nodeName: node, heartbeatInterval: heartbeatInterval, bootTime: KmsgSource.systemBootTime()), writer: writer, metrics: metrics, logger: logger)
+            options: .init(nodeName: node, heartbeatInterval: heartbeatInterval, bootTime: KmsgSource.systemBootTime(),
+                           removeUnconfiguredConditions: removeUnconfiguredConditions),
+            writer: writer, metrics: metrics, logger: logger)
         let logInputs = logs, pluginMonitors = plugins
-        try await withTaskCancellationOnSignals {
+        let work = DetectorService {
             try await detector.run(logs: logInputs, plugins: pluginMonitors)
         }
-        try? await server.close()
-        try? await client.shutdown()
+        do {
+            try await ProgramRunner.run([environment.healthServer, work], logger: logger)
+        } catch is CancellationError {
+            // Graceful shutdown cancelled the work.
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        logger.notice("stopped")
     }
 
-    private func source(for monitor: SystemLogMonitor, metrics: DetectorMetrics) throws -> any LogSource {
+    private func source(for monitor: SystemLogMonitor, resumeCursor: String?, metrics: DetectorMetrics) throws -> any LogSource {
         switch monitor.plugin {
         case .kmsg:
             return KmsgSource(path: monitor.logPath ?? "/dev/kmsg", lookback: monitor.lookback, metrics: metrics)
@@ -95,39 +143,37 @@ struct Run: AsyncParsableCommand {
                 throw ValidationError("\(monitor.file): \(error)")
             }
             return JournaldSource(journalctl: journalctl, location: .directory(journalDirectory), identifier: identifier,
-                                  lookback: monitor.lookback, metrics: metrics)
+                                  lookback: monitor.lookback, resumeCursor: resumeCursor, metrics: metrics)
         case .filelog(let format):
             return FileLogSource(path: monitor.logPath ?? "", format: format, lookback: monitor.lookback, metrics: metrics)
         }
     }
 }
 
-/// Runs `body`, cancelling it on SIGTERM or SIGINT (graceful stop of the DaemonSet pod).
-func withTaskCancellationOnSignals(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            let signals = AsyncStream<Int32> { continuation in
-                let sources = SignalSources([SIGTERM, SIGINT].map { sig in
-                    signal(sig, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: sig)
-                    source.setEventHandler { continuation.yield(sig) }
-                    source.resume()
-                    return source
-                })
-                continuation.onTermination = { _ in sources.cancel() }
-            }
-            for await _ in signals { return }
-        }
-        try await group.next()
-        group.cancelAll()
+/// The program-level settings MendCore's bootstrap needs (the monitors are the rule files).
+struct DetectorRuntimeSettings: ProgramConfiguration {
+    var dryRun: Bool
+    var logging: LoggingSettings
+    var server: ServerSettings
+
+    static var defaults: DetectorRuntimeSettings {
+        DetectorRuntimeSettings(dryRun: false, logging: LoggingSettings(), server: ServerSettings())
     }
+
+    func validate(_ validator: inout ConfigValidator) {}
 }
 
-/// Dispatch signal sources, cancelled together when the signal stream ends.
-final class SignalSources: @unchecked Sendable {
-    // Immutable after init; DispatchSource.cancel is thread-safe.
-    private let sources: [any DispatchSourceSignal]
-    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
-    func cancel() { for s in sources { s.cancel() } }
+/// The detector's loop as a `Service`: cancelled on graceful shutdown (SIGTERM, SIGINT).
+struct DetectorService: Service {
+    let body: @Sendable () async throws -> Void
+
+    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // Shutting down.
+        }
+    }
 }

@@ -62,23 +62,37 @@ import Testing
         #expect(t.conditions["DiskSlow"]?.status == "False")
     }
 
-    @Test func metricsRenderAsPrometheusText() {
-        let m = DetectorMetrics()
+    @Test func metricsRenderAsPrometheusTextUnderTheirDocumentedNames() {
+        let test = TestMetrics()
+        let m = test.metrics
         m.problem(type: "KernelDeadlock", reason: "DockerHung")
         m.setProblemGauge(type: "KernelDeadlock", reason: "DockerHung", active: true)
         m.linesRead("kmsg", 3)
         m.pluginRun("ok")
-        let text = m.prometheusText()
-        #expect(text.contains("mend_detector_problem_counter{type=\"KernelDeadlock\",reason=\"DockerHung\"} 1"))
-        #expect(text.contains("mend_detector_problem_gauge{type=\"KernelDeadlock\",reason=\"DockerHung\"} 1"))
-        #expect(text.contains("mend_detector_lines_read_total{source=\"kmsg\"} 3"))
-        #expect(text.contains("# TYPE mend_detector_kmsg_records_lost_total counter"))
+        #expect(test.value("mend_detector_problem_counter", #"type="KernelDeadlock",reason="DockerHung""#) == 1)
+        #expect(test.value("mend_detector_problem_gauge", #"type="KernelDeadlock",reason="DockerHung""#) == 1)
+        #expect(test.value("mend_detector_lines_read_total", #"source="kmsg""#) == 3)
+        #expect(test.value("mend_detector_plugin_runs_total", #"result="ok""#) == 1)
+        #expect(test.text.contains("# TYPE mend_detector_kmsg_records_lost_total counter"))
+    }
+
+    @Test func problemGaugeFollowsTheReasonAndDropsToZeroOnRecovery() {
+        let test = TestMetrics()
+        let m = test.metrics
+        m.setProblemGauge(type: "KernelDeadlock", reason: "KernelHasNoDeadlock", active: false)
+        m.setProblemGauge(type: "KernelDeadlock", reason: "DockerHung", active: true)
+        #expect(test.value("mend_detector_problem_gauge", #"type="KernelDeadlock",reason="DockerHung""#) == 1)
+        #expect(test.value("mend_detector_problem_gauge", #"type="KernelDeadlock",reason="KernelHasNoDeadlock""#) == 0)
+        m.setProblemGauge(type: "KernelDeadlock", reason: "KernelHasNoDeadlock", active: false)
+        #expect(test.value("mend_detector_problem_gauge", #"type="KernelDeadlock",reason="DockerHung""#) == 0)
     }
 
     @Test func aSourceWithoutHeartbeatsIsStalled() {
-        let m = DetectorMetrics()
+        let m = TestMetrics().metrics
         m.heartbeat("kmsg", at: now)
         #expect(m.stalledSources(now: now.addingTimeInterval(10), threshold: 30).isEmpty)
         #expect(m.stalledSources(now: now.addingTimeInterval(31), threshold: 30) == ["kmsg"])
+        #expect(m.sourceHealth(now: now.addingTimeInterval(10), threshold: 30).isHealthy)
+        #expect(!m.sourceHealth(now: now.addingTimeInterval(31), threshold: 30).isHealthy)
     }
 }

@@ -27,7 +27,8 @@ struct DetectorHarness {
     let server: ClusterSimServer
     let client: KubernetesClient
     let clock: ManualClock
-    let metrics = DetectorMetrics()
+    let testMetrics = TestMetrics()
+    var metrics: DetectorMetrics { testMetrics.metrics }
     let nodeName = "node-1"
 
     static func start(node: Node? = nil) async throws -> DetectorHarness {

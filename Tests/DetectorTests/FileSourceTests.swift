@@ -45,7 +45,7 @@ import Testing
         func line(_ n: Int) -> String { "Nov 23 10:00:\(String(format: "%02d", n)) node kernel: [ 1.0] message \(n)\n" }
         try Fixtures.write(line(1) + line(2), to: URL(fileURLWithPath: path))
         let source = FileLogSource(path: path, format: format, lookback: .seconds(3_153_600_000),
-                                   pollInterval: .milliseconds(5), metrics: DetectorMetrics())
+                                   pollInterval: .milliseconds(5), metrics: TestMetrics().metrics)
         var iterator = source.records().makeAsyncIterator()
         #expect(try await iterator.next()?.message == "message 1")
         #expect(try await iterator.next()?.message == "message 2")
@@ -80,7 +80,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("syslog").path
         try Fixtures.write("Nov 23 10:00:01 node kernel: [ 1.0] old\n", to: URL(fileURLWithPath: path))
-        let source = FileLogSource(path: path, format: format, lookback: nil, pollInterval: .milliseconds(5), metrics: DetectorMetrics())
+        let source = FileLogSource(path: path, format: format, lookback: nil, pollInterval: .milliseconds(5), metrics: TestMetrics().metrics)
         // The position is taken when reading starts; lines written after it are new.
         var iterator = source.records().makeAsyncIterator()
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -1,4 +1,5 @@
 import Foundation
+import KubeModels
 import Testing
 @testable import Detector
 
@@ -15,14 +16,15 @@ struct JournaldTests {
     static let remote = JournalTools.remote
 
     /// Writes a journal file holding `entries` (identifier, message, seconds since 1970).
-    static func journal(_ entries: [(String, String, Double)], in dir: URL) throws -> String {
+    /// Monotonic timestamps follow the wall-clock ones, so entries of several files order by time.
+    static func journal(_ entries: [(String, String, Double)], in dir: URL, name: String = "test") throws -> String {
         var export = Data()
         for (k, (identifier, message, time)) in entries.enumerated() {
             let micros = Int64(time * 1e6)
             export += Data("""
             __CURSOR=s=0;i=\(k + 1)
             __REALTIME_TIMESTAMP=\(micros)
-            __MONOTONIC_TIMESTAMP=\(k + 1)
+            __MONOTONIC_TIMESTAMP=\(micros)
             _BOOT_ID=0123456789abcdef0123456789abcdef
             _TRANSPORT=\(identifier == "kernel" ? "kernel" : "journal")
             SYSLOG_IDENTIFIER=\(identifier)
@@ -33,9 +35,9 @@ struct JournaldTests {
             var length = UInt64(message.utf8.count).littleEndian
             export += Data("MESSAGE\n".utf8) + Data(bytes: &length, count: 8) + Data(message.utf8) + Data("\n\n".utf8)
         }
-        let input = dir.appendingPathComponent("in.export")
+        let input = dir.appendingPathComponent("\(name).export")
         try export.write(to: input)
-        let output = dir.appendingPathComponent("test.journal").path
+        let output = dir.appendingPathComponent("\(name).journal").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: remote!)
         process.arguments = ["-o", output, input.path]
@@ -43,6 +45,7 @@ struct JournaldTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
+        try? FileManager.default.removeItem(at: input)
         guard process.terminationStatus == 0 else { throw TestFailure("systemd-journal-remote failed") }
         return output
     }
@@ -58,7 +61,7 @@ struct JournaldTests {
             ("kernel", "old news", now - 4000),
         ], in: dir)
         let source = JournaldSource(journalctl: try JournaldSource.locateJournalctl(), location: .files([file]),
-                                    identifier: "kernel", lookback: .seconds(300), follow: false, metrics: DetectorMetrics())
+                                    identifier: "kernel", lookback: .seconds(300), follow: false, metrics: TestMetrics().metrics)
         var got: [LogRecord] = []
         for try await record in source.records() { got.append(record) }
         #expect(got.map(\.message) == ["EXT4-fs error (device sda1): bad block", "EXT4-fs (sda1): Remounting filesystem read-only"])
@@ -79,7 +82,7 @@ struct JournaldTests {
         guard case .journald(let identifier) = monitor.plugin else { throw TestFailure("plugin") }
         #expect(identifier == "containerd")
         let source = JournaldSource(journalctl: try JournaldSource.locateJournalctl(), location: .files([file]),
-                                    identifier: identifier, lookback: monitor.lookback, follow: false, metrics: DetectorMetrics())
+                                    identifier: identifier, lookback: monitor.lookback, follow: false, metrics: TestMetrics().metrics)
         var matcher = monitor.matcher
         var fired: [RuleAction] = []
         for try await record in source.records() { fired += matcher.match(record.message).map(\.action) }
@@ -95,12 +98,90 @@ struct JournaldTests {
     @Test func unreadableJournalFailsTheStreamWithJournalctlsMessage() async throws {
         let source = JournaldSource(journalctl: try JournaldSource.locateJournalctl(),
                                     location: .files(["/nonexistent/x.journal"]), identifier: nil, lookback: nil,
-                                    follow: false, metrics: DetectorMetrics())
+                                    follow: false, metrics: TestMetrics().metrics)
         await #expect {
             for try await _ in source.records() {}
         } throws: { error in
             guard case .journalctlFailed(let status, let stderr) = error as? JournaldSource.JournaldError else { return false }
             return status != 0 && stderr.contains("No such file")
         }
+    }
+
+    /// Runs a detector over the journal files in `dir` until `done` holds (bounded), resuming from
+    /// the cursor saved in `state`; returns how many lines the source read.
+    static func runDetector(_ h: DetectorHarness, files: [String], state: CursorFile,
+                            until done: @escaping () async throws -> Bool) async throws -> Double {
+        let metrics = TestMetrics()
+        guard case .systemLog(let monitor) = try MonitorLoader.load(path: Fixtures.config("kernel-monitor.json")) else {
+            throw TestFailure("kind")
+        }
+        let source = JournaldSource(journalctl: try JournaldSource.locateJournalctl(), location: .files(files),
+                                    identifier: "kernel", lookback: .seconds(3_600), follow: false,
+                                    resumeCursor: try state.load(), metrics: metrics.metrics)
+        let detector = NodeProblemDetector(options: .init(nodeName: h.nodeName, heartbeatJitter: 0, clock: h.clock),
+                                           writer: h.writer(), metrics: metrics.metrics)
+        let run = Task { try await detector.run(logs: [.init(monitor: monitor, source: source, checkpoint: state)], plugins: []) }
+        defer { run.cancel() }
+        try await h.eventually("the journal handled", timeout: .seconds(30), done)
+        run.cancel()
+        _ = await run.result
+        return metrics.value("mend_detector_lines_read_total", #"source="journald:kernel""#) ?? 0
+    }
+
+    static func oomEvents(_ h: DetectorHarness) async throws -> [CoreV1Event] {
+        try await h.client.list(CoreV1Event.self, namespace: "default").items.filter { $0.reason == "OOMKilling" }
+    }
+
+    @Test func aRestartContinuesAfterTheSavedCursorInsteadOfRereadingTheLookback() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let state = CursorFile(directory: dir.appendingPathComponent("state").path, monitorFile: "/etc/mend-detector/kernel-monitor.json")
+            try CursorFile.prepare(directory: dir.appendingPathComponent("state").path)
+            let now = Date().timeIntervalSince1970
+            let first = try Self.journal([
+                ("kernel", "usb 1-1: new high-speed USB device number 2 using ehci-pci", now - 30),
+                ("kernel", "Out of memory: Killed process 1111 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB", now - 20),
+            ], in: dir, name: "first")
+
+            // First run: reads both entries, emits the Event, then saves the cursor.
+            let readFirst = try await Self.runDetector(h, files: [first], state: state) {
+                let events = try await Self.oomEvents(h).count
+                return try state.load() != nil && events == 1
+            }
+            #expect(readFirst == 2)
+            let saved = try #require(try state.load())
+
+            // The journal grows; a restarted detector reads only the new entry.
+            let second = try Self.journal([
+                ("kernel", "Out of memory: Killed process 2222 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB", now - 5),
+            ], in: dir, name: "second")
+            let readSecond = try await Self.runDetector(h, files: [first, second], state: state) {
+                let events = try await Self.oomEvents(h).count
+                return try state.load() != saved && events == 2
+            }
+            #expect(readSecond == 1, "the look-back was not re-read")
+            let events = try await Self.oomEvents(h)
+            #expect(events.allSatisfy { ($0.count ?? 1) == 1 }, "no Event was reported twice")
+            #expect(Set(events.compactMap { $0.message?.contains("1111") == true ? "first" : $0.message?.contains("2222") == true ? "second" : nil }) == ["first", "second"])
+        }
+    }
+
+}
+
+/// The journal cursor's state file (no journal tools needed).
+@Suite struct CursorFileTests {
+    @Test func aCursorFileIsReplacedWholeAndAnUnusableOneCountsAsAbsent() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = CursorFile(directory: dir.path, monitorFile: "kernel-monitor.json")
+        #expect(try file.load() == nil)
+        try file.save("s=abc;i=1;b=def;m=1;t=2;x=3")
+        try file.save("s=abc;i=2;b=def;m=2;t=3;x=4")
+        #expect(try file.load() == "s=abc;i=2;b=def;m=2;t=3;x=4")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["kernel-monitor.json.journal-cursor"])
+        try Fixtures.write("garbage", to: URL(fileURLWithPath: file.path))
+        #expect(try file.load() == nil)
+        #expect(throws: CursorFile.CursorFileError.self) { try CursorFile(path: "/nonexistent/dir/x").save("s=1") }
     }
 }

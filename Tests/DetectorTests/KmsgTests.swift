@@ -63,7 +63,8 @@ import Testing
         let path = dir.appendingPathComponent("kmsg").path
         try Fixtures.write(Self.saved, to: URL(fileURLWithPath: path))
         let boot = Date(timeIntervalSince1970: 1_800_000_000)
-        let metrics = DetectorMetrics()
+        let test = TestMetrics()
+        let metrics = test.metrics
         // Look-back of 4 s from boot+10 s: the record at 5.0 s is too old and skipped.
         let source = KmsgSource(path: path, bootTime: boot, lookback: .seconds(4), start: boot.addingTimeInterval(10), metrics: metrics)
         var got: [LogRecord] = []
@@ -73,11 +74,11 @@ import Testing
         }
         #expect(got.map(\.timestamp.timeIntervalSince1970) == [1_800_000_007.25, 1_800_000_008, 1_800_000_009.5, 1_800_000_009.6])
         #expect(got[2].message == "INFO: task docker:20744 blocked for more than 120 seconds.")
-        #expect(metrics.snapshot.kmsgLost == 2)
+        #expect(test.value("mend_detector_kmsg_records_lost_total") == 2)
     }
 
     @Test func missingDeviceIsAClearError() async {
-        let source = KmsgSource(path: "/nonexistent/kmsg", lookback: nil, metrics: DetectorMetrics())
+        let source = KmsgSource(path: "/nonexistent/kmsg", lookback: nil, metrics: TestMetrics().metrics)
         await #expect {
             for try await _ in source.records() {}
         } throws: { error in "\(error)".contains("/nonexistent/kmsg") }
@@ -90,19 +91,20 @@ import Testing
         var text = ""
         for i in 0..<5_000 { text += "6,\(i),\(i),-;flood line \(i)\n" }
         try Fixtures.write(text, to: URL(fileURLWithPath: path))
-        let metrics = DetectorMetrics()
-        let source = KmsgSource(path: path, bootTime: Date(), lookback: nil, metrics: metrics, bufferLimit: 100)
+        let test = TestMetrics()
+        let source = KmsgSource(path: path, bootTime: Date(), lookback: nil, metrics: test.metrics, bufferLimit: 100)
+        let read = { test.value("mend_detector_lines_read_total", #"source="kmsg""#) ?? 0 }
         let stream = source.records()
         // Do not consume until the reader has gone through everything.
         let deadline = Date().addingTimeInterval(10)
-        while metrics.snapshot.linesRead < 5_000 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while read() < 5_000 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
         var consumed = 0
         for try await _ in stream {
             consumed += 1
             if consumed == 100 { break }
         }
-        #expect(metrics.snapshot.linesRead == 5_000)
-        #expect(metrics.snapshot.dropped == 4_900)
+        #expect(read() == 5_000)
+        #expect(test.value("mend_detector_records_dropped_total", #"source="kmsg""#) == 4_900)
         #expect(consumed == 100)
     }
 }

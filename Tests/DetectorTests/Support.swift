@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 @testable import Detector
 
 /// Paths and helpers shared by the detector tests.
@@ -48,5 +49,35 @@ func withTimeout<R: Sendable>(_ limit: Duration = .seconds(10), _ body: @escapin
             throw TestFailure("timed out after \(limit)")
         }
         return value
+    }
+}
+
+/// A ``DetectorMetrics`` over a registry of the test's own, read back in the Prometheus text format
+/// that `/metrics` serves.
+struct TestMetrics {
+    let registry = PrometheusCollectorRegistry()
+    let metrics: DetectorMetrics
+
+    init() { metrics = DetectorMetrics(factory: PrometheusMetricsFactory(registry: registry)) }
+
+    /// The exposition text.
+    var text: String { registry.emitToString() }
+
+    /// The value of the sample `name{labels}` (labels in the order they are exported), or nil.
+    func value(_ name: String, _ labels: String = "") -> Double? {
+        PrometheusText.value(in: text, name, labels)
+    }
+}
+
+/// Reads samples out of the Prometheus text exposition format.
+enum PrometheusText {
+    /// The value of `name{labels}` in `text` (`labels` as `a="x",b="y"`, empty for none).
+    static func value(in text: String, _ name: String, _ labels: String = "") -> Double? {
+        let key = labels.isEmpty ? name : "\(name){\(labels)}"
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), line[..<space] == key else { continue }
+            return Double(line[line.index(after: space)...])
+        }
+        return nil
     }
 }

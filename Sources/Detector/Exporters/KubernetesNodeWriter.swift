@@ -50,6 +50,15 @@ public struct KubernetesNodeWriter: NodeWriter {
         }
     }
 
+    public func annotate(node name: String, key: String, value: String) async throws {
+        do {
+            _ = try await writes.patchNode(name, patch: .merge(.object(["metadata": .object(["annotations": .object([key: .string(value)])])])))
+        } catch {
+            metrics.apiError("patch")
+            throw error
+        }
+    }
+
     public func recordEvent(node: Node, event: DetectorEvent) async {
         let outcome = await recorder.record(node, type: event.type, reason: event.reason, message: event.message)
         if case .failed = outcome { metrics.apiError("event") }

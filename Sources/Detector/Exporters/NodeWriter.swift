@@ -11,6 +11,8 @@ public protocol NodeWriter: Sendable {
     func patchStatus(node name: String, patch: JSONValue) async throws
     /// Replaces the node's taint list, guarded by `resourceVersion` (taints are not merged by key).
     func replaceTaints(node name: String, taints: [Taint], resourceVersion: String) async throws
+    /// Sets one annotation on the node (a merge patch of its metadata).
+    func annotate(node name: String, key: String, value: String) async throws
     /// Emits an Event about the node (best effort).
     func recordEvent(node: Node, event: DetectorEvent) async
 }

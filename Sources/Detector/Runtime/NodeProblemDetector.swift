@@ -19,10 +19,15 @@ public struct NodeProblemDetector: Sendable {
         /// When the node booted: True conditions of kmsg monitors set before it describe the previous
         /// boot's kernel and are reset at start-up. Nil keeps them.
         public var bootTime: Date?
+        /// Opt-in: at start-up, remove conditions this detector once owned (recorded in the node's
+        /// ``ConditionOwnership/annotation``) that no monitor file configures now.
+        public var removeUnconfiguredConditions: Bool
 
         public init(nodeName: String, heartbeatInterval: Duration = .seconds(300), heartbeatJitter: Double = 0.2,
-                    tickInterval: Duration = .seconds(1), clock: any MendClock = SystemClock(), bootTime: Date? = nil) {
+                    tickInterval: Duration = .seconds(1), clock: any MendClock = SystemClock(), bootTime: Date? = nil,
+                    removeUnconfiguredConditions: Bool = false) {
             self.bootTime = bootTime
+            self.removeUnconfiguredConditions = removeUnconfiguredConditions
             self.nodeName = nodeName
             self.heartbeatInterval = heartbeatInterval
             self.heartbeatJitter = heartbeatJitter
@@ -35,9 +40,12 @@ public struct NodeProblemDetector: Sendable {
     public struct LogInput: Sendable {
         public var monitor: SystemLogMonitor
         public var source: any LogSource
-        public init(monitor: SystemLogMonitor, source: any LogSource) {
+        /// Where to save the cursor of the last handled record (journald); nil saves nothing.
+        public var checkpoint: CursorFile?
+        public init(monitor: SystemLogMonitor, source: any LogSource, checkpoint: CursorFile? = nil) {
             self.monitor = monitor
             self.source = source
+            self.checkpoint = checkpoint
         }
     }
 
@@ -58,12 +66,15 @@ public struct NodeProblemDetector: Sendable {
         case plugin(source: String, rule: PluginRule, index: Int, result: PluginResult)
         case tick
         case sourceFailed(String, String)
+        /// Every record up to `cursor` went through the matcher and its matches were sent before this.
+        case handled(CursorFile, cursor: String)
     }
 
     /// Runs until cancelled. Throws only when the node cannot be read at start-up.
     public func run(logs: [LogInput], plugins: [CustomPluginMonitor]) async throws {
         let monitors = logs.map { Monitor.systemLog($0.monitor) } + plugins.map { Monitor.customPlugin($0) }
         let node = try await writer.node(named: options.nodeName)
+        await recordOwnership(node: node, configured: monitors.flatMap(\.conditions).map(\.type))
         var staleBefore: [String: Date] = [:]
         if let boot = options.bootTime {
             for input in logs where input.monitor.plugin == .kmsg {
@@ -96,6 +107,8 @@ public struct NodeProblemDetector: Sendable {
             var nextHeartbeat = options.clock.now
             var currentNode = node
             var taintsDirty = true
+            // Cursors to save once the pending status patch succeeded.
+            var unsavedCursors: [String: (CursorFile, String)] = [:]
             for await input in inbox {
                 let now = options.clock.now
                 var events: [DetectorEvent] = []
@@ -108,6 +121,8 @@ public struct NodeProblemDetector: Sendable {
                     events += tracker.expire(at: now)
                 case .sourceFailed(let name, let reason):
                     logger.error("log source stopped", metadata: ["source": "\(name)", "error": "\(reason)"])
+                case .handled(let file, let cursor):
+                    unsavedCursors[file.path] = (file, cursor)
                 }
                 let changed = tracker.takeChanges()
                 if !changed.isEmpty { taintsDirty = true }
@@ -133,6 +148,16 @@ public struct NodeProblemDetector: Sendable {
                     logger.notice("event", metadata: ["type": "\(event.type)", "reason": "\(event.reason)", "message": "\(event.message)"])
                     await writer.recordEvent(node: currentNode, event: event)
                 }
+                // A cursor is saved only after what came before it was handled: conditions patched
+                // (a failed patch holds it back) and Events sent.
+                if pending.isEmpty, !unsavedCursors.isEmpty {
+                    for (file, cursor) in unsavedCursors.values {
+                        do { try file.save(cursor) } catch {
+                            logger.warning("saving the journal cursor failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    unsavedCursors = [:]
+                }
                 if taintsDirty, !tracker.ownedTaintKeys.isEmpty {
                     do {
                         currentNode = try await syncTaints(tracker, node: currentNode)
@@ -143,6 +168,30 @@ public struct NodeProblemDetector: Sendable {
                 }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Records the condition types we own on the node and, when opted in, removes the ones we owned
+    /// before that no monitor configures now. Best effort: a failure is logged and the run goes on
+    /// (the annotation is then left as it was, so nothing is forgotten).
+    private func recordOwnership(node: Node, configured: [String]) async {
+        let ownership = ConditionOwnership(
+            recorded: node.metadata.annotations?[ConditionOwnership.annotation], configured: configured,
+            onNode: (node.status.conditions ?? []).map(\.type.rawValue), removeUnconfigured: options.removeUnconfiguredConditions)
+        do {
+            if !ownership.remove.isEmpty {
+                logger.notice("removing conditions no monitor configures any more", metadata: ["types": "\(ownership.remove)"])
+                try await writer.patchStatus(node: options.nodeName, patch: ownership.removalPatch)
+            }
+            if !ownership.kept.isEmpty {
+                logger.info("node has conditions this detector once owned that no monitor configures; --remove-unconfigured-conditions removes them",
+                            metadata: ["types": "\(ownership.kept)"])
+            }
+            if ownership.annotationChanged {
+                try await writer.annotate(node: options.nodeName, key: ConditionOwnership.annotation, value: ownership.annotationValue)
+            }
+        } catch {
+            logger.warning("recording condition ownership failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -179,14 +228,29 @@ public struct NodeProblemDetector: Sendable {
     private static func pump(_ input: LogInput, into feed: AsyncStream<Input>.Continuation, metrics: DetectorMetrics, logger: Logger) async {
         var matcher = input.monitor.matcher
         let name = input.source.name
+        let counters = metrics.source(name)
+        // Cursor checkpoints: right after a record with matches, else at most once a second.
+        var unsent: String?
+        var lastSent = ContinuousClock.now
+        func checkpoint(_ cursor: String?) {
+            guard let file = input.checkpoint, let cursor else { return }
+            feed.yield(.handled(file, cursor: cursor))
+            unsent = nil
+            lastSent = .now
+        }
         do {
             for try await record in input.source.records() {
                 let matches = matcher.match(record.message)
                 if !matches.isEmpty {
-                    metrics.lineMatched(name)
+                    counters.lineMatched()
                     feed.yield(.matches(source: input.monitor.source, matches))
+                    checkpoint(record.cursor)
+                } else if record.cursor != nil {
+                    unsent = record.cursor
+                    if ContinuousClock.now - lastSent >= .seconds(1) { checkpoint(unsent) }
                 }
             }
+            checkpoint(unsent)
         } catch {
             feed.yield(.sourceFailed(name, "\(error)"))
         }

@@ -33,12 +33,13 @@ public struct FileLogSource: LogSource {
         let follower = FileFollower(path: path, startAtEnd: lookback == nil)
         let source = self
         let cutoff = lookback.map { start.addingTimeInterval(-$0.seconds) }
+        let counters = metrics.source(name)
         return AsyncThrowingStream {
             while true {
                 try Task.checkCancellation()
                 source.metrics.heartbeat(source.name, at: Date())
                 if let line = follower.nextLine() {
-                    source.metrics.linesRead(source.name)
+                    counters.linesRead()
                     guard let (time, message) = source.format.parse(line, now: source.clock.now) else { continue }
                     if let cutoff, time < cutoff { continue }
                     return LogRecord(timestamp: time, message: message)

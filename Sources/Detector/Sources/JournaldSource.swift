@@ -9,7 +9,9 @@ import Glibc
 /// whatever its systemd writes, and the `journalctl` shipped next to it always reads it; the detector
 /// stays a static binary without a libsystemd ABI to match, and a missing `journalctl` is a clear
 /// start-up error. The cursor of the last entry read is kept, so when `journalctl` exits it is
-/// restarted after that entry and nothing is read twice.
+/// restarted after that entry and nothing is read twice. Each record carries its cursor; the
+/// detector saves it to a ``CursorFile`` once the entry was handled, and a restarted detector
+/// passes it back as `resumeCursor` to continue after it instead of re-reading the look-back.
 public struct JournaldSource: LogSource {
     public var name: String { "journald" + (identifier.map { ":\($0)" } ?? "") }
     /// The `journalctl` program.
@@ -24,6 +26,8 @@ public struct JournaldSource: LogSource {
     public var start: Date
     /// Keep following for new entries (false: read what is there and finish; used by replay and tests).
     public var follow: Bool
+    /// Continue after this entry (a saved cursor) instead of reading the look-back.
+    public var resumeCursor: String?
     public var metrics: DetectorMetrics
 
     /// Where journal files are.
@@ -53,7 +57,8 @@ public struct JournaldSource: LogSource {
     }
 
     public init(journalctl: String, location: Location, identifier: String?, lookback: Duration?,
-                start: Date = Date(), follow: Bool = true, metrics: DetectorMetrics) {
+                start: Date = Date(), follow: Bool = true, resumeCursor: String? = nil, metrics: DetectorMetrics) {
+        self.resumeCursor = resumeCursor
         self.journalctl = journalctl
         self.location = location
         self.identifier = identifier
@@ -95,7 +100,8 @@ public struct JournaldSource: LogSource {
             return nil
         }
         let micros = (object["__REALTIME_TIMESTAMP"] as? String).flatMap { Double($0) } ?? 0
-        return (LogRecord(timestamp: Date(timeIntervalSince1970: micros / 1e6), message: message), object["__CURSOR"] as? String)
+        let cursor = object["__CURSOR"] as? String
+        return (LogRecord(timestamp: Date(timeIntervalSince1970: micros / 1e6), message: message, cursor: cursor), cursor)
     }
 
     public func records() -> AsyncThrowingStream<LogRecord, any Error> {
@@ -123,9 +129,11 @@ public struct JournaldSource: LogSource {
     }
 
     private func readLoop(_ continuation: AsyncThrowingStream<LogRecord, any Error>.Continuation, stop: KmsgSource.StopFlag, current: ProcessBox) {
-        var cursor: String?
+        var cursor: String? = resumeCursor
+        var abandonedResume = false
         var restarts = 0
         let cutoff = lookback.map { start.addingTimeInterval(-$0.seconds) }
+        let counters = metrics.source(name)
         while !stop.isSet {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: journalctl)
@@ -157,16 +165,23 @@ public struct JournaldSource: LogSource {
                     splitter.append(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { line in
                         guard let (record, c) = Self.decode(line: line) else { return }
                         if let c { cursor = c }
-                        metrics.linesRead(name)
+                        counters.linesRead()
                         // --since seeks by time, but entries after that point are not re-checked.
                         if let cutoff, record.timestamp < cutoff { return }
-                        if case .dropped = continuation.yield(record) { metrics.recordsDropped(name) }
+                        if case .dropped = continuation.yield(record) { counters.recordDropped() }
                     }
                 }
             }
             process.waitUntilExit()
             current.set(nil)
             if stop.isSet { break }
+            // A saved cursor journalctl cannot seek to (the journal was vacuumed or replaced): fall
+            // back to the look-back once rather than failing.
+            if process.terminationStatus != 0, !readAny, let saved = resumeCursor, cursor == saved, !abandonedResume {
+                abandonedResume = true
+                cursor = nil
+                continue
+            }
             if !follow {
                 if process.terminationStatus != 0 {
                     let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

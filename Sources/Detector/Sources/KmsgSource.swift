@@ -85,13 +85,14 @@ public struct KmsgSource: LogSource {
         var splitter = LineSplitter()
         var reportedLost: UInt64 = 0
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        let counters = metrics.source(name)
 
         func deliver(_ record: KmsgRecord) {
             let time = bootTime.addingTimeInterval(Double(record.microseconds) / 1e6)
             if let cutoff, time < cutoff { return }
-            metrics.linesRead(name)
+            counters.linesRead()
             if case .dropped = continuation.yield(LogRecord(timestamp: time, message: record.message)) {
-                metrics.recordsDropped(name)
+                counters.recordDropped()
             }
         }
 

@@ -6,10 +6,13 @@ public struct LogRecord: Sendable, Equatable {
     public var timestamp: Date
     /// The message text matched against the rules.
     public var message: String
+    /// Where the record is in its source, for sources that can resume (the journal's cursor).
+    public var cursor: String?
 
-    public init(timestamp: Date, message: String) {
+    public init(timestamp: Date, message: String, cursor: String? = nil) {
         self.timestamp = timestamp
         self.message = message
+        self.cursor = cursor
     }
 }
 
