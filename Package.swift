@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
         .library(name: "MendCore", targets: ["MendCore"]),
         .executable(name: "mend-detector", targets: ["mend-detector"]),
+        .executable(name: "mend-autoscaler", targets: ["mend-autoscaler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -71,7 +72,12 @@ let package = Package(
         // MARK: The autoscaler's decisions: node groups, templates, estimator, expanders, scale-up/down.
         .target(
             name: "Autoscaler",
-            dependencies: ["KubeModels", "Scheduling", "MendTime", "AWSClient", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "KubeModels", "Scheduling", "MendTime", "AWSClient", "KubeClient", "MendCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // MARK: ClusterSim: in-memory Kubernetes API server and simulation.
         .target(
@@ -171,6 +177,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "mend-autoscaler",
+            dependencies: [
+                "Autoscaler", "AWSClient", "KubeClient", "KubeModels", "MendCore", "MendTime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
             name: "mend",
             dependencies: [
                 "ClusterSim",
@@ -232,6 +247,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
+        .testTarget(name: "AutoscalerRuntimeTests", dependencies: [
+            "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [
