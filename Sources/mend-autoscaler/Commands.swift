@@ -23,7 +23,7 @@ struct ValidateCommand: AsyncParsableCommand {
         print(try ConfigLoader.render(config), terminator: "")
         let settings = AutoscalerSettings(config: config)
         let tags = settings.selection.discoveryTags.sorted { $0.key < $1.key }
-            .map { $0.value.map { value in "\($0.key)=\(value)" } ?? $0.key }
+            .map { entry in entry.value.map { "\(entry.key)=\($0)" } ?? entry.key }
         print("Node groups: discovery tags [\(tags.joined(separator: ", "))], explicit [\(config.nodeGroups.explicit.joined(separator: ", "))]")
     }
 }

@@ -35,7 +35,7 @@ struct AutoscalerConfigTests {
         #expect(settings.scaleUp.expendablePriorityCutoff == -10)
         #expect(settings.scaleUp.limits.maxNodes == 200)
         #expect(settings.scaleUp.limits.maxCores == 1600)
-        #expect(settings.scaleUp.limits.maxMemory == 6400 * 1024 * 1024 * 1024)
+        #expect(settings.scaleUp.limits.maxMemory == Int64(6400) << 30)
         #expect(settings.scaleDown.utilizationThreshold == 0.5)
         #expect(settings.scaleDown.unneededTime == .seconds(600))
         #expect(settings.scaleDown.delayAfterScaleUp == .seconds(600))

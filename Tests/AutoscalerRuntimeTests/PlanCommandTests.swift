@@ -1,5 +1,8 @@
 import ClusterSim
 import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 import KubeModels
 import Synchronization
 import Testing

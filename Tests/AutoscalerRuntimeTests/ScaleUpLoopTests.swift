@@ -108,9 +108,11 @@ struct ScaleUpLoopTests {
 
                 try sim.advance(by: .seconds(61))
                 #expect(try sim.pods().allSatisfy { $0.spec.nodeName != nil })
-                let later = try await sim.pass(parts)
-                #expect(later.scaleUp.skippedGroups["a-small"]?.contains("backed off") == true)
+                try await sim.pass(parts)
                 #expect(sim.desired("a-small") == 0)
+                let status = try #require(try sim.statusConfigMap()?.data?[StatusReport.dataKey])
+                #expect(status.contains("a-small: min=0 max=10 desired=0 registered=0 ready=0 backedOffUntil="), "\(status)")
+                #expect(status.contains("InsufficientInstanceCapacity"), "\(status)")
             }
         }
     }
