@@ -171,10 +171,10 @@ final class AutoscalerSim: Sendable {
     /// A loop wired as the program wires it, with the simulated cloud as the provider.
     func autoscaler(
         settings: AutoscalerSettings = AutoscalerSim.settings(), dryRun: Bool = false, remover: (any NodeRemoving)? = nil,
-        metrics: AutoscalerMetrics = AutoscalerMetrics(factory: NOOPMetricsHandler.instance)
+        metrics: AutoscalerMetrics = AutoscalerMetrics(factory: NOOPMetricsHandler.instance), logs: LogCapture? = nil
     ) -> Parts {
-        var logger = Logger(label: "autoscaler-tests")
-        logger.logLevel = .warning
+        var logger = logs.map { capture in Logger(label: "autoscaler-tests") { _ in capture } } ?? Logger(label: "autoscaler-tests")
+        logger.logLevel = logs == nil ? .warning : .info
         let provider = SimulatedNodeGroupProvider(cloud: cloud)
         let executor: any WriteExecutor =
             dryRun
@@ -272,4 +272,28 @@ func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -
         try? await Task.sleep(for: .milliseconds(5))
     }
     return try await condition()
+}
+
+/// Keeps every log line (message and metadata) for a test to read.
+struct LogCapture: LogHandler {
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    let store = Lines()
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        let text = "\(event.message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        store.lines.withLock { $0.append(text) }
+    }
+
+    var lines: [String] { store.lines.withLock { $0 } }
 }

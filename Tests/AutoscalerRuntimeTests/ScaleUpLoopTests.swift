@@ -183,7 +183,8 @@ struct ScaleUpLoopTests {
             try sim.addGroup("small", cpu: 2)
             for i in 0..<2 { try sim.addPod("web-\(i)", cpu: "1500m") }
             sim.audit.clear()
-            let parts = sim.autoscaler(dryRun: true)
+            let logs = LogCapture()
+            let parts = sim.autoscaler(dryRun: true, logs: logs)
             try await sim.running(parts) {
                 let report = try await sim.pass(parts)
                 #expect(report.scaleUp.increases.map(\.group) == ["small"])
@@ -194,6 +195,9 @@ struct ScaleUpLoopTests {
             #expect(sim.clientWrites().isEmpty, "\(sim.clientWrites())")
             #expect(try sim.statusConfigMap() == nil)
             #expect(try sim.events(reason: "TriggeredScaleUp").isEmpty)
+            let wouldScale = logs.lines.filter { $0.hasPrefix("dry-run: would write") && $0.contains("object=asg/small") }
+            #expect(wouldScale.first?.contains("desiredCapacity=2") == true, "\(logs.lines)")
+            #expect(logs.lines.contains { $0.hasPrefix("scale-up ") && $0.contains("group=small") && $0.contains("to=2") })
         }
     }
 
