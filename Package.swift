@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Autoscaler",
             dependencies: [
-                "KubeModels", "Scheduling", "MendTime", "AWSClient", "KubeClient", "MendCore",
+                "KubeModels", "Scheduling", "MendTime", "AWSClient", "Drainer", "KubeClient", "MendCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -246,7 +246,12 @@ let package = Package(
             "Drainer", "KubeClient", "KubeModels", "MendCore", "MendTime", "ClusterSim",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AutoscalerTests", dependencies: ["Autoscaler", "Scheduling", "KubeModels", "MendTime"]),
+        .testTarget(name: "AutoscalerTests", dependencies: [
+            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "AutoscalerRuntimeTests", dependencies: [
             "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling",
             .product(name: "Logging", package: "swift-log"),

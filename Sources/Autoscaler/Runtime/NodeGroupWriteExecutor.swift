@@ -4,7 +4,7 @@ import MendCore
 /// cloud, or any provider that is not the AWS client) and whose Kubernetes writes go to `base`.
 ///
 /// With AWS the program uses MendCore's `LiveWriteExecutor` over the Auto Scaling client; this
-/// is for the other providers, so their writes still pass through the one `WritePath` (logged,
+/// is for the other providers (their `CloudCall`s still go to `base`), so their writes still pass through the one `WritePath` (logged,
 /// counted, and replaced wholesale by the dry-run executor).
 public struct NodeGroupWriteExecutor: WriteExecutor {
     let base: any WriteExecutor

@@ -18,7 +18,9 @@ public struct NodeRemovalResult: Sendable, Hashable {
         /// The removal stopped before the instance was terminated; the taint was taken off
         /// again so the node takes pods.
         case abandoned(reason: String)
-        /// The removal failed after the node was tainted and the taint could not be taken off.
+        /// A call failed (reading the node, a taint change, the eviction API, the termination),
+        /// or the taint of an abandoned removal could not be taken off; the reason says which,
+        /// and whether the node was untainted.
         case failed(reason: String)
 
         public var description: String {

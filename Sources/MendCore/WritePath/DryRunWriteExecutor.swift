@@ -61,6 +61,8 @@ public struct DryRunWriteExecutor: WriteExecutor {
             return .done
         case .terminateInstance:
             return .scalingActivity(nil)
+        case .cloud:
+            return .done
         }
     }
 

@@ -21,6 +21,9 @@ public struct LiveWriteExecutor: WriteExecutor {
         case .terminateInstance(let id, let decrement):
             return .scalingActivity(
                 try await aws(request).terminateInstanceInAutoScalingGroup(instanceID: id, shouldDecrementDesiredCapacity: decrement))
+        case .cloud(let call):
+            try await call.perform()
+            return .done
         default:
             break
         }
@@ -47,7 +50,7 @@ public struct LiveWriteExecutor: WriteExecutor {
             return .lease(try await kube.create(lease))
         case .patchLease(let name, let namespace, let patch):
             return .lease(try await kube.patch(Lease.self, name: name, namespace: namespace, patch: patch))
-        case .setDesiredCapacity, .terminateInstance:
+        case .setDesiredCapacity, .terminateInstance, .cloud:
             preconditionFailure("handled above")
         }
     }

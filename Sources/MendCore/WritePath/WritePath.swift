@@ -174,6 +174,12 @@ public struct WritePath: Sendable {
         ) { if case .scalingActivity(let a) = $0 { .some(a) } else { nil } }
     }
 
+    /// Makes a cloud call the typed methods do not cover (a node-group provider's write): logged
+    /// and counted under its own verb, and only logged in dry-run.
+    public func cloud(_ call: CloudCall) async throws {
+        _ = try await perform(.cloud(call))
+    }
+
     private func expect<T>(_ result: WriteResult, _ verb: String, _ extract: (WriteResult) -> T?) throws -> T {
         guard let value = extract(result) else { throw WritePathError.unexpectedResult(verb: verb, result: "\(result)") }
         return value
