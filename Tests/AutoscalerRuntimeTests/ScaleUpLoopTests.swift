@@ -230,6 +230,7 @@ struct ScaleUpLoopTests {
                     defer { group.cancelAll() }
                     // The first pass runs at once; then the periodic timer sleeps an hour.
                     #expect(await sim.clock.waitForSleepers(count: 1, timeout: .seconds(20)))
+                    #expect(await eventually { parts.loop.liveness.lastPass != nil }, "the first pass is done")
                     try sim.addPod("web", cpu: "1")
                     #expect(await sim.clock.waitForSleepers(count: 2, timeout: .seconds(20)), "the batching window started")
                     #expect(sim.desired("small") == 0)
