@@ -251,11 +251,11 @@ struct LoopMetricsTests {
             let metrics = TestMetrics()
             let parts = sim.autoscaler(metrics: AutoscalerMetrics(factory: metrics))
             try await sim.running(parts) {
-                try await withThrowingTaskGroup(of: Void.self) { group in
+                await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await parts.loop.run() }
                     defer { group.cancelAll() }
                     #expect(await eventually { sim.desired("small") == 1 })
-                    #expect(await eventually { (try? metrics.expectRecorder("mend_autoscaler_loop_duration_seconds").values.count) ?? 0 >= 1 })
+                    #expect(await eventually { (try? metrics.expectTimer("mend_autoscaler_loop_duration_seconds").values.count) ?? 0 >= 1 })
                 }
             }
             #expect(try metrics.expectCounter("mend_autoscaler_scale_ups_total", [("group", "small"), ("result", "requested")]).totalValue == 1)

@@ -121,7 +121,7 @@ public actor AutoscalerLoop {
         do {
             _ = try await runOnce()
             let elapsed = ContinuousClock.now - started
-            deps.metrics.loopFinished(seconds: elapsed.seconds, at: deps.clock.now.timeIntervalSince1970)
+            deps.metrics.loopFinished(duration: elapsed, at: deps.clock.now.timeIntervalSince1970)
             liveness.passed()
         } catch is CancellationError {
             return

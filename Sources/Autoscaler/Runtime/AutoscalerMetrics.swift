@@ -2,7 +2,7 @@ import Metrics
 
 /// mend-autoscaler's Prometheus metrics, through swift-metrics (the program picks the backend).
 ///
-/// `mend_autoscaler_loop_duration_seconds` (histogram), `mend_autoscaler_loop_errors_total`,
+/// `mend_autoscaler_loop_duration_seconds` (a timer: a histogram in seconds), `mend_autoscaler_loop_errors_total`,
 /// `mend_autoscaler_last_loop_timestamp_seconds`, `mend_autoscaler_unschedulable_pods`,
 /// `mend_autoscaler_oldest_unschedulable_pod_age_seconds`,
 /// `mend_autoscaler_scale_ups_total{group,result}`, `mend_autoscaler_node_groups_backed_off`,
@@ -18,8 +18,9 @@ public struct AutoscalerMetrics: Sendable {
     }
 
     /// One pass took `seconds`.
-    public func loopFinished(seconds: Double, at timestamp: Double) {
-        Recorder(label: "mend_autoscaler_loop_duration_seconds", aggregate: true, factory: factory).record(seconds)
+    public func loopFinished(duration: Duration, at timestamp: Double) {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        Timer(label: "mend_autoscaler_loop_duration_seconds", factory: factory).recordNanoseconds(nanoseconds)
         Gauge(label: "mend_autoscaler_last_loop_timestamp_seconds", factory: factory).record(timestamp)
     }
 
