@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ClusterSim", targets: ["ClusterSim"]),
         .library(name: "MendCore", targets: ["MendCore"]),
         .executable(name: "mend-detector", targets: ["mend-detector"]),
+        .executable(name: "mend-autoscaler", targets: ["mend-autoscaler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -183,6 +184,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "mend-autoscaler",
+            dependencies: [
+                "Autoscaler", "AWSClient", "KubeClient", "KubeModels", "MendCore", "MendTime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
             name: "mend",
             dependencies: [
                 "MendDemo",
@@ -252,6 +262,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "AutoscalerRuntimeTests", dependencies: [
+            "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(
             name: "ClusterSimTests",

@@ -21,6 +21,16 @@ public struct StatusReport: Sendable {
     public var backoff: GroupBackoff
     public var scaleUp: ScaleUpPlan
     public var scaleDown: ScaleDownPlan
+    /// Ready nodes per group (the run loop fills it; nil leaves the column out).
+    public var ready: [String: Int]?
+    /// Capacity requested and not yet registered, by group.
+    public var provisioning: [String: ProvisionRequest] = [:]
+    /// The last scale-up the loop made, and why.
+    public var lastScaleUp: ScaleActivity?
+    /// The last scale-down the loop made, and why.
+    public var lastScaleDown: ScaleActivity?
+    /// Other things worth knowing (a missing priority ConfigMap, surge requests, ...).
+    public var notes: [String] = []
 
     /// A report of one decision.
     public init(
@@ -47,6 +57,10 @@ public struct StatusReport: Sendable {
         lines.append("NodeGroups:")
         for group in groups {
             var line = "  \(group.id): min=\(group.minSize) max=\(group.maxSize) desired=\(group.desiredCapacity) registered=\(registered[group.id] ?? 0)"
+            if let ready { line += " ready=\(ready[group.id] ?? 0)" }
+            if let request = provisioning[group.id] {
+                line += " provisioning=\(request.from)->\(request.target) since=\(KubeTime(request.requestedAt))"
+            }
             if let entry = backoff.backoff(group: group.id, now: time) {
                 line += " backedOffUntil=\(KubeTime(entry.until)) reason=\"\(entry.reason)\""
             }
@@ -64,6 +78,15 @@ public struct StatusReport: Sendable {
         if scaleDown.removals.isEmpty { lines.append("  none") }
         for removal in scaleDown.removals {
             lines.append("  \(removal.node) (\(removal.group)/\(removal.instanceID)): \(removal.kind)")
+        }
+        for (title, activity) in [("LastScaleUp", lastScaleUp), ("LastScaleDown", lastScaleDown)] {
+            guard let activity else { continue }
+            lines.append("\(title): \(KubeTime(activity.time))")
+            for line in activity.lines { lines.append("  \(line)") }
+        }
+        if !notes.isEmpty {
+            lines.append("Notes:")
+            for note in notes { lines.append("  \(note)") }
         }
         let blocked = scaleDown.blocked.sorted { $0.key < $1.key }
         if !blocked.isEmpty {

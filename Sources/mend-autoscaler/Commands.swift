@@ -1,0 +1,205 @@
+import AWSClient
+import ArgumentParser
+import Autoscaler
+import Foundation
+import KubeClient
+import KubeModels
+import Logging
+import MendCore
+import MendTime
+import ServiceLifecycle
+
+/// `mend-autoscaler validate`: checks the configuration and prints it in normal form; touches
+/// neither the cluster nor AWS.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Check the configuration file and flags, print the effective configuration, and exit.")
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    func run() async throws {
+        let config = try configOptions.load()
+        print("Configuration is valid.")
+        print(try ConfigLoader.render(config), terminator: "")
+        let settings = AutoscalerSettings(config: config)
+        let tags = settings.selection.discoveryTags.sorted { $0.key < $1.key }
+            .map { entry in entry.value.map { "\(entry.key)=\($0)" } ?? entry.key }
+        print("Node groups: discovery tags [\(tags.joined(separator: ", "))], explicit [\(config.nodeGroups.explicit.joined(separator: ", "))]")
+    }
+}
+
+/// `mend-autoscaler plan`: one pass against the cluster and AWS; prints what it would do now.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the scale-up and scale-down mend-autoscaler would make now, with reasons per pod, group and node. Writes nothing.")
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var clusterOptions: ClusterOptions
+
+    func run() async throws {
+        // The configuration is validated before any connection is made.
+        let config = try configOptions.load()
+        var logger = Logger(label: "mend-autoscaler")
+        logger.logLevel = .warning
+        let client = try makeClient(clusterOptions)
+        do {
+            let aws = try await connectAWS(config, logger: logger)
+            let settings = AutoscalerSettings(config: config)
+            let provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
+            // Plans never call a write; the write path is a dry-run one all the same.
+            let writes = WritePath(kubernetes: client, autoScaling: nil, dryRun: true, logger: logger)
+            let loop = AutoscalerLoop(
+                settings: settings,
+                dependencies: AutoscalerLoop.Dependencies(
+                    cluster: ListingClusterSource(client: client), provider: provider, writes: writes,
+                    remover: makeRemover(client: client, provider: provider, writes: writes, events: nil, logger: logger),
+                    configMaps: client, events: nil,
+                    clock: SystemClock(), logger: logger))
+            print(try await loop.plan().render())
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+/// `mend-autoscaler run` (the default): the controller.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Watch pending pods and nodes; scale node groups up and down (leader-elected).")
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var clusterOptions: ClusterOptions
+
+    @Flag(name: .long, help: "Read the cluster and AWS and log every capacity change, removal, status and Event it would write; write nothing (no Lease either).")
+    var dryRun = false
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Take part in leader election (one active replica).")
+    var leaderElect: Bool?
+
+    @Option(name: .long, help: "The Lease's namespace (default: the configuration's leaderElection.namespace).")
+    var leaseNamespace: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text.")
+    var logFormat: String?
+
+    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
+    var healthAddress: String?
+
+    func run() async throws {
+        var extra: [ConfigOverride] = []
+        if dryRun { extra.append(ConfigOverride(path: "dryRun", value: "true", flag: "--dry-run")) }
+        if let leaderElect {
+            extra.append(ConfigOverride(path: "leaderElection.enabled", value: "\(leaderElect)", flag: leaderElect ? "--leader-elect" : "--no-leader-elect"))
+        }
+        if let leaseNamespace {
+            extra.append(ConfigOverride(path: "leaderElection.namespace", value: "\"\(leaseNamespace)\"", flag: "--lease-namespace \(leaseNamespace)"))
+        }
+        if let logLevel { extra.append(ConfigOverride(path: "logging.level", value: logLevel, flag: "--log-level \(logLevel)")) }
+        if let logFormat { extra.append(ConfigOverride(path: "logging.format", value: logFormat, flag: "--log-format \(logFormat)")) }
+        if let healthAddress {
+            extra.append(ConfigOverride(path: "server.address", value: "\"\(healthAddress)\"", flag: "--health-address \(healthAddress)"))
+        }
+        // The configuration is validated before any connection is made.
+        let config = try configOptions.load(extra: extra)
+        let environment = ProgramEnvironment.bootstrap(program: "mend-autoscaler", config: config)
+        let logger = environment.logger
+        let client = try makeClient(clusterOptions)
+        do {
+            try await run(config: config, environment: environment, client: client, logger: logger)
+        } catch is CancellationError {
+            // Graceful shutdown cancelled the work.
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        logger.notice("stopped")
+    }
+
+    private func run(config: AutoscalerConfig, environment: ProgramEnvironment, client: KubernetesClient, logger: Logger) async throws {
+        let aws = try await connectAWS(config, logger: logger)
+        let settings = AutoscalerSettings(config: config)
+        logger.notice(
+            "starting", metadata: [
+                "dryRun": "\(config.dryRun)", "cluster": "\(client.origin)", "region": "\(aws.region)",
+                "expander": "\(config.scaleUp.expander)", "scanInterval": "\(config.scanInterval)",
+            ])
+        let provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
+        let writes = WritePath(kubernetes: client, autoScaling: aws.autoScaling, dryRun: config.dryRun, logger: logger)
+        let identity = LeaderElectionSettings.defaultIdentity()
+        let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", host: identity, logger: logger)
+        let source = InformerClusterSource(client: client, logger: logger)
+        let loop = AutoscalerLoop(
+            settings: settings,
+            dependencies: AutoscalerLoop.Dependencies(
+                cluster: source, provider: provider, writes: writes,
+                remover: makeRemover(client: client, provider: provider, writes: writes, events: recorder, logger: logger),
+                configMaps: client,
+                events: recorder, clock: SystemClock(), logger: logger))
+        let health = environment.health
+        health.addReadinessGate("informers", reason: "node, pod and PodDisruptionBudget caches not synced yet")
+        let liveness = loop.liveness
+        health.addLivenessCheck("autoscaler-loop") { liveness.status() }
+        let leaderLoop = LeaderElectedLoop(
+            settings: config.leaderElection, dryRun: config.dryRun, client: client, writes: writes, identity: identity,
+            logger: logger
+        ) {
+            try await source.waitForSync()
+            try await loop.run(wakeups: source)
+        }
+        let informerService = TaskService {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await source.run() }
+                try await source.waitForSync()
+                health.setReady("informers")
+                _ = try await group.next()
+            }
+        }
+        try await ProgramRunner.run(
+            [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }], logger: logger)
+    }
+}
+
+/// Runs a long-lived task as a `Service`: cancelled on graceful shutdown.
+struct TaskService: Service {
+    let body: @Sendable () async throws -> Void
+
+    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // Shutting down.
+        }
+    }
+}
+
+func makeClient(_ options: ClusterOptions) throws -> KubernetesClient {
+    let configuration = try KubeConfiguration.automatic(kubeconfig: options.kubeconfig, context: options.context)
+    return try KubernetesClient(
+        configuration: configuration,
+        options: KubeClientOptions(userAgent: UserAgent.make(program: "mend-autoscaler", version: "0.1.0")),
+        logger: Logger(label: "mend-autoscaler.kube"))
+}
+
+/// The AWS clients for the configured region and endpoint.
+func connectAWS(_ config: AutoscalerConfig, logger: Logger) async throws -> AWS {
+    var configuration = AWSConfiguration()
+    configuration.region = config.aws.region
+    if let endpoint = config.aws.endpoint {
+        configuration.endpointOverrides[.autoScaling] = endpoint
+        configuration.endpointOverrides[.ec2] = endpoint
+        configuration.endpointOverrides[.sts] = endpoint
+    }
+    var awsLogger = logger
+    awsLogger[metadataKey: "component"] = "aws"
+    configuration.logger = awsLogger
+    return try await AWS.connect(configuration)
+}
