@@ -288,7 +288,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "KubeModels"]),
+        .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "ClusterSim", "KubeModels"]),
         .testTarget(name: "DetectorTests", dependencies: [
             "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
             .product(name: "Logging", package: "swift-log"),

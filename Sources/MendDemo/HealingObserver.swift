@@ -82,7 +82,7 @@ public struct HealingObserver: Sendable {
     private var sawCondition = false
     /// Pods evicted (deleted from a node that carried the condition or was cordoned).
     public private(set) var podsDisrupted = 0
-    /// Nodes added by scale-ups (sum of desired-capacity increases).
+    /// Nodes that registered after the fault (capacity that really arrived).
     public private(set) var capacityAdded = 0
     /// Nodes removed from the cluster.
     public private(set) var nodesRemoved = 0
@@ -131,7 +131,9 @@ public struct HealingObserver: Sendable {
         let pending = workload.filter { $0.phase == .pending || $0.nodeName == nil }.count
         let running = workload.filter { $0.phase == .running && !$0.isBeingDeleted }.count
         var placement: [String: String] = [:]
-        for pod in workload { if let node = pod.nodeName { placement["\(pod.namespace)/\(pod.name)"] = node } }
+        for pod in workload where !pod.isBeingDeleted {
+            if let node = pod.nodeName { placement["\(pod.namespace)/\(pod.name)"] = node }
+        }
 
         guard primed else {
             nodes = current
@@ -146,7 +148,6 @@ public struct HealingObserver: Sendable {
         for (group, size) in observation.groupSizes.sorted(by: { $0.key < $1.key }) {
             let before = groupSizes[group] ?? size
             if size > before {
-                capacityAdded += size - before
                 add(.scaledUp, "node group \(group) scaled up \(before) → \(size)")
             } else if size < before {
                 add(.scaledDown, "node group \(group) scaled down \(before) → \(size)")
@@ -154,6 +155,7 @@ public struct HealingObserver: Sendable {
         }
         for (name, view) in current.sorted(by: { $0.key < $1.key }) {
             guard let old = nodes[name] else {
+                if faultAt != nil { capacityAdded += 1 }
                 add(.nodeRegistered, "node \(name) registered")
                 if view.ready { add(.nodeReady, "node \(name) Ready") }
                 continue
@@ -167,7 +169,7 @@ public struct HealingObserver: Sendable {
         }
         var evicted: [String] = []
         for (pod, node) in podsOnNode.sorted(by: { $0.key < $1.key }) where placement[pod] != node {
-            // Gone from its node: evicted if that node was sick or cordoned, not a normal end.
+            // Leaving its node (deleted, or terminating): evicted if that node was sick or cordoned.
             if let view = nodes[node], view.bad || view.unschedulable { evicted.append("\(pod) from \(node)") }
         }
         for text in evicted { add(.podEvicted, "evicted \(text)") }

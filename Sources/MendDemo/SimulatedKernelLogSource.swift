@@ -6,8 +6,8 @@ import MendTime
 /// mend-detector's kernel-log source over a ClusterSim node's simulated kernel ring buffer: the
 /// records a demo injects reach the detector's rules as `/dev/kmsg` records would.
 ///
-/// Starts after the records already in the buffer (a detector started now has nothing to look
-/// back on) and polls for new ones on the given clock.
+/// Starts with the records of the last `lookback` (as the kmsg source does after a restart; none
+/// without a look-back) and polls for new ones on the given clock.
 public struct SimulatedKernelLogSource: LogSource {
     public var name: String { "kmsg" }
     /// The node's kernel log.
@@ -16,12 +16,19 @@ public struct SimulatedKernelLogSource: LogSource {
     public let clock: any MendClock
     /// How often new records are looked for.
     public let pollInterval: Duration
+    /// How far back a starting reader looks (nil: only new records).
+    public let lookback: Duration?
 
     /// A source over `log`.
-    public init(log: KernelLog, clock: any MendClock, pollInterval: Duration = .milliseconds(500)) {
+    public init(log: KernelLog, clock: any MendClock, lookback: Duration? = nil, pollInterval: Duration = .milliseconds(500)) {
         self.log = log
         self.clock = clock
+        self.lookback = lookback
         self.pollInterval = pollInterval
+    }
+
+    private func time(of record: KernelLogRecord) -> Date {
+        log.bootTime.addingTimeInterval(Double(record.microsecondsSinceBoot) / 1_000_000)
     }
 
     public func records() -> AsyncThrowingStream<LogRecord, any Error> {
@@ -29,12 +36,15 @@ public struct SimulatedKernelLogSource: LogSource {
         let log = self.log
         let clock = self.clock
         let interval = pollInterval
+        let since = lookback.map { clock.now.addingTimeInterval(-$0.seconds) }
+        let existing = log.records
+        let source = self
         let task = Task {
-            var next = UInt64(log.records.count)
+            var next = UInt64(existing.count)
+            if let since { next = existing.first { source.time(of: $0) >= since }?.sequence ?? next }
             while !Task.isCancelled {
                 for record in log.records(from: next) {
-                    let time = log.bootTime.addingTimeInterval(Double(record.microsecondsSinceBoot) / 1_000_000)
-                    continuation.yield(LogRecord(timestamp: time, message: record.message))
+                    continuation.yield(LogRecord(timestamp: source.time(of: record), message: record.message))
                     next = record.sequence + 1
                 }
                 do { try await clock.sleep(for: interval) } catch { break }

@@ -5,7 +5,7 @@ struct Mend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mend",
         abstract: "Self-healing for Kubernetes on AWS.",
-        subcommands: [SimCommand.self, AWSCommand.self]
+        subcommands: [DemoCommand.self, SimCommand.self, AWSCommand.self]
     )
 }
 

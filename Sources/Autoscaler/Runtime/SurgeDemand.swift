@@ -1,12 +1,6 @@
 import KubeModels
 import Scheduling
 
-extension DrainerContract {
-    /// Set by mend-drainer on a node it wants to drain once replacement capacity exists (RFC 3339
-    /// time of the request): the node's pods count as pending demand for scale-up.
-    public static let surgeRequested = "mend.dev/surge-requested"
-}
-
 /// Turns the pods of nodes awaiting a surge into pending demand, so the capacity they need is
 /// raised before mend-drainer evicts them.
 public enum SurgeDemand {

@@ -1,3 +1,4 @@
+import Drainer
 /// The knobs of scale-down (defaults as the cluster-autoscaler's).
 public struct ScaleDownSettings: Sendable, Hashable {
     /// A node whose requests / allocatable (the larger of CPU and memory) stay below this is unneeded.
@@ -32,9 +33,13 @@ public struct ScaleDownSettings: Sendable, Hashable {
     }
 }
 
-/// The contract with mend-drainer, kept as its own constants (the programs never import each
-/// other): a cordoned node carrying ``drained`` has been emptied on purpose and goes first.
+/// The node annotations mend-drainer and the autoscaler agree on (one definition: the drainer's
+/// ``MendNodeKeys``): a cordoned node carrying ``drained`` has been emptied on purpose and goes
+/// first; a node carrying ``surgeRequested`` waits for replacement capacity before its drain.
 public enum DrainerContract {
-    /// RFC 3339 time mend-drainer finished draining the node (`MendNodeKeys.drained` there).
-    public static let drained = "mend.dev/drained"
+    /// RFC 3339 time mend-drainer finished draining the node.
+    public static let drained = MendNodeKeys.drained
+    /// RFC 3339 time mend-drainer asked for replacement capacity: the node's pods count as
+    /// pending demand for scale-up.
+    public static let surgeRequested = MendNodeKeys.surgeRequested
 }
