@@ -8,6 +8,10 @@ import Logging
 // KubeClient benchmarks: figures for people, not timed tests.
 //
 //   swift run -c release KubeClientBenchmarks [--pods 50000] [--nodes 5000] [--events 20000]
+//       [--foundation] [--sections] [--only decode|memory|watch]
+//
+// `--foundation` decodes the lists and the memory test with Foundation's JSONDecoder (the
+// baseline) instead of the client's KubeJSONDecoder; the watch always uses the client.
 //
 // 1. Decode a NodeList of 5,000 and a PodList of 50,000 realistic objects (MB/s, one core), into
 //    full models and into the slim PodSummary.
@@ -22,6 +26,8 @@ struct Arguments {
     /// Internal: measure one cache kind in a fresh process (so freed memory from other work
     /// cannot be reused and hide the cache's growth).
     var memoryOnly: String?
+    /// Run one part only: `decode`, `memory` or `watch`.
+    var only: String?
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -31,6 +37,7 @@ struct Arguments {
             case "--nodes": nodes = iterator.next().flatMap { Int($0) } ?? nodes
             case "--events": events = iterator.next().flatMap { Int($0) } ?? events
             case "--memory-only": memoryOnly = iterator.next()
+            case "--only": only = iterator.next()
             default: break
             }
         }
@@ -51,10 +58,18 @@ func residentBytes() -> Int {
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
+/// Which decoder a figure is for: the client's (`KubeJSONDecoder`) or Foundation's `JSONDecoder`
+/// (the baseline, `--foundation`).
+let useFoundation = CommandLine.arguments.contains("--foundation")
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+    useFoundation ? try JSONDecoder().decode(T.self, from: data) : try KubeJSONDecoder().decode(T.self, from: data)
+}
+
 func decodeBenchmark<T: Decodable>(_ name: String, _ type: T.Type, _ data: Data, count: Int, runs: Int = 3) throws {
     var best = Double.infinity
     for _ in 0..<runs {
-        let elapsed = try seconds { _ = try JSONDecoder().decode(T.self, from: data) }
+        let elapsed = try seconds { _ = try decodeJSON(T.self, data) }
         best = min(best, elapsed)
     }
     let mb = Double(data.count) / 1_000_000
@@ -72,8 +87,7 @@ struct StatusOnly: Decodable { var status: PodStatus }
 if CommandLine.arguments.contains("--sections") {
     let documents = try (0..<5_000).map { try Fixtures.pod($0).serialized(sortedKeys: false) }
     func time<T: Decodable>(_ name: String, _ type: T.Type) throws {
-        let decoder = JSONDecoder()
-        let elapsed = try seconds { for d in documents { _ = try decoder.decode(T.self, from: d) } }
+        let elapsed = try seconds { for d in documents { _ = try decodeJSON(T.self, d) } }
         print(String(format: "%@: %.1f µs per pod", name, elapsed / Double(documents.count) * 1e6))
     }
     try time("JSONValue", JSONValue.self)
@@ -93,14 +107,13 @@ func podDocuments() throws -> [Data] { try (0..<arguments.pods).map { try Fixtur
 
 func cacheBytes<T: Decodable & Sendable>(_ type: T.Type, key: (T) -> String) throws -> Double {
     let podDocuments = try podDocuments()
-    let decoder = JSONDecoder()
     // Warm up the allocator and the decoder.
-    for document in podDocuments.prefix(200) { _ = try decoder.decode(T.self, from: document) }
+    for document in podDocuments.prefix(200) { _ = try decodeJSON(T.self, document) }
     let before = residentBytes()
     var cache: [String: T] = [:]
     cache.reserveCapacity(podDocuments.count)
     for document in podDocuments {
-        let item = try decoder.decode(T.self, from: document)
+        let item = try decodeJSON(T.self, document)
         cache[key(item)] = item
     }
     let after = residentBytes()
@@ -112,7 +125,7 @@ func cacheBytes<T: Decodable & Sendable>(_ type: T.Type, key: (T) -> String) thr
 func measureInChild(_ kind: String) throws -> Double {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    process.arguments = ["--memory-only", kind, "--pods", String(arguments.pods)]
+    process.arguments = ["--memory-only", kind, "--pods", String(arguments.pods)] + (useFoundation ? ["--foundation"] : [])
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -130,18 +143,23 @@ if let kind = arguments.memoryOnly {
     exit(0)
 }
 
-print("KubeClient benchmarks (release build, one core for decoding)")
+print("KubeClient benchmarks (release build, one core for decoding), decoder: \(useFoundation ? "Foundation JSONDecoder" : "KubeJSONDecoder")")
 
 // MARK: Informer cache memory (each kind measured in a fresh child process)
 
-let fullBytes = try measureInChild("full")
-let slimBytes = try measureInChild("slim")
-print(String(format: "Informer cache of %d pods: full Pod %.0f bytes/pod, PodSummary %.0f bytes/pod (resident memory growth, key included)",
-             arguments.pods, fullBytes, slimBytes))
+func runs(_ part: String) -> Bool { arguments.only == nil || arguments.only == part }
+
+if runs("memory") {
+    let fullBytes = try measureInChild("full")
+    let slimBytes = try measureInChild("slim")
+    print(String(format: "Informer cache of %d pods: full Pod %.0f bytes/pod, PodSummary %.0f bytes/pod (resident memory growth, key included)",
+                 arguments.pods, fullBytes, slimBytes))
+}
 
 
 // MARK: 1. List decoding
 
+if runs("decode") {
 let nodeList = try Fixtures.list(kind: "NodeList", items: (0..<arguments.nodes).map(Fixtures.node)).serialized(sortedKeys: false)
 try decodeBenchmark("NodeList of \(arguments.nodes) → [Node]", ObjectList<Node>.self, nodeList, count: arguments.nodes)
 let podList = try Fixtures.list(kind: "PodList", items: (0..<arguments.pods).map { Fixtures.pod($0) }).serialized(sortedKeys: false)
@@ -149,6 +167,8 @@ print(String(format: "  (average pod JSON: %.0f bytes, node JSON: %.0f bytes)",
              Double(podList.count) / Double(arguments.pods), Double(nodeList.count) / Double(arguments.nodes)))
 try decodeBenchmark("PodList of \(arguments.pods) → [Pod]", ObjectList<Pod>.self, podList, count: arguments.pods)
 try decodeBenchmark("PodList of \(arguments.pods) → [PodSummary]", ObjectList<PodSummary>.self, podList, count: arguments.pods)
+}
+if !runs("watch") { exit(0) }
 
 // MARK: 3. Watch events per second over HTTP
 

@@ -155,7 +155,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// Parses UTF-8 JSON text.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try KubeJSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// Serializes to compact JSON with sorted keys (stable output for tests and diffs).
@@ -173,6 +173,6 @@ extension JSONValue {
 
     /// Decodes this value into a `Decodable` type.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: serialized(sortedKeys: false))
+        try KubeJSONDecoder().decode(T.self, from: serialized(sortedKeys: false))
     }
 }

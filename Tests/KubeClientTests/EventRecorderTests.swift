@@ -114,4 +114,55 @@ struct EventRecorderTests {
         #expect(sink.all[0] == "create Evicted")
         #expect(sink.all[1].hasPrefix("patch web.") && sink.all[1].hasSuffix("count=2"))
     }
+
+    @Test func similarEventsBeyondTheThresholdAreCombinedIntoOneEvent() async throws {
+        let clock = ManualClock()
+        try await SimHarness.with { server, client in
+            let recorder = EventRecorder(sink: client, component: "mend-detector", clock: clock, spamBurst: 1_000)
+            let node = Self.node("node-3")
+            var outcomes: [EventRecordOutcome] = []
+            for i in 0..<30 {
+                outcomes.append(
+                    await recorder.record(node, type: EventType.warning, reason: "OOMKilling", message: "killed process \(i)"))
+                clock.advance(by: .seconds(1))
+            }
+            // Nine distinct messages make nine Events; the tenth starts the combined one.
+            #expect(outcomes.prefix(10).allSatisfy { if case .created = $0 { true } else { false } })
+            guard case .created(let combinedName) = outcomes[9] else { return }
+            #expect(outcomes.last == .updated(name: combinedName, count: 21))
+            let events = try await client.list(CoreV1Event.self, namespace: "default").items
+            #expect(events.count == 10)
+            let combined = try #require(events.first { $0.metadata.name == combinedName })
+            #expect(combined.count == 21)
+            #expect(combined.message == EventRecorder.combinedMessagePrefix + "killed process 29")
+            #expect(events.filter { $0.message?.hasPrefix(EventRecorder.combinedMessagePrefix) == true }.count == 1)
+            #expect(server.audit.writes.filter { $0.resource == "events" && $0.verb == "create" }.count == 10)
+
+            // Another reason is counted on its own.
+            guard case .created = await recorder.record(node, type: EventType.warning, reason: "Other", message: "x")
+            else {
+                Issue.record("a different reason was combined")
+                return
+            }
+            // After ten quiet minutes the count of distinct messages starts again.
+            clock.advance(by: .seconds(601))
+            let fresh = await recorder.record(node, type: EventType.warning, reason: "OOMKilling", message: "killed process 99")
+            guard case .created(let freshName) = fresh else {
+                Issue.record("expected a new individual Event, got \(fresh)")
+                return
+            }
+            let created = try await client.get(CoreV1Event.self, name: freshName, namespace: "default")
+            #expect(created.message == "killed process 99")
+        }
+    }
+
+    @Test func combinedEventsStopAtTheSpamFilter() async throws {
+        let sink = DryRunSink()
+        let recorder = EventRecorder(sink: sink, component: "mend-detector", clock: ManualClock(), aggregateThreshold: 3)
+        let node = Self.node("noisy")
+        for i in 0..<40 { _ = await recorder.record(node, type: "Warning", reason: "R", message: "m\(i)") }
+        // 2 individual creates, 1 combined create, then patches until the burst of 25 is spent.
+        #expect(sink.all.count == 25)
+        #expect(sink.all.filter { $0.hasPrefix("create") }.count == 3)
+    }
 }

@@ -68,7 +68,8 @@ extension KubeConfiguration {
             tls: TLSSettings(certificateAuthorityPEM: ca),
             credentials: .tokenFile(path: paths.token),
             namespace: namespace,
-            origin: origin
+            origin: origin,
+            proxy: ProxySettings.fromEnvironment(environment, for: server)
         )
     }
 

@@ -14,6 +14,9 @@ public struct KubeConfiguration: Sendable {
     public var namespace: String
     /// A human description of where this came from, e.g. `kubeconfig /home/me/.kube/config, context prod`.
     public var origin: String
+    /// The proxy to reach the server through (`proxy-url`, or the proxy environment); `nil`
+    /// connects directly.
+    public var proxy: ProxySettings?
 
     /// Creates a configuration directly (tests and programs with their own discovery).
     public init(
@@ -21,13 +24,15 @@ public struct KubeConfiguration: Sendable {
         tls: TLSSettings = TLSSettings(),
         credentials: CredentialSource = .none,
         namespace: String = "default",
-        origin: String = "explicit"
+        origin: String = "explicit",
+        proxy: ProxySettings? = nil
     ) {
         self.server = server
         self.tls = tls
         self.credentials = credentials
         self.namespace = namespace
         self.origin = origin
+        self.proxy = proxy
     }
 }
 
@@ -181,7 +186,8 @@ extension KubeConfiguration: CustomStringConvertible {
         if tls.insecureSkipTLSVerify { tlsParts.append("INSECURE: no verification") }
         if tls.clientCertificate != nil { tlsParts.append("client certificate") }
         let tlsText = tlsParts.isEmpty ? "" : ", tls: \(tlsParts.joined(separator: ", "))"
-        return "KubeConfiguration(server: \(server.absoluteString), namespace: \(namespace), credentials: \(credentials)\(tlsText), from \(origin))"
+        let proxyText = proxy.map { ", proxy: \($0)" } ?? ""
+        return "KubeConfiguration(server: \(server.absoluteString), namespace: \(namespace), credentials: \(credentials)\(tlsText)\(proxyText), from \(origin))"
     }
 }
 

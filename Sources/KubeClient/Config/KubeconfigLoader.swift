@@ -12,7 +12,8 @@ import Yams
 ///   against the folder of the file that defined the entry.
 /// - `*-data` fields win over the matching file fields.
 public struct KubeconfigLoader: Sendable {
-    /// The environment consulted for `KUBECONFIG` and `HOME`.
+    /// The environment consulted for `KUBECONFIG`, `HOME`, and (when a cluster has no
+    /// `proxy-url`) `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     public var environment: [String: String]
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -134,13 +135,14 @@ public struct KubeconfigLoader: Sendable {
             tls: tls,
             credentials: credentials,
             namespace: namespace,
-            origin: "kubeconfig \(context.file), context \(contextName)"
+            origin: "kubeconfig \(context.file), context \(contextName)",
+            proxy: clusterResolved.proxy
         )
     }
 
     private func resolveCluster(
         _ entry: ClusterEntry, name: String, file: String
-    ) throws(KubeConfigError) -> (server: URL, tls: TLSSettings, execInfo: ExecClusterInfo) {
+    ) throws(KubeConfigError) -> (server: URL, tls: TLSSettings, execInfo: ExecClusterInfo, proxy: ProxySettings?) {
         let field = "clusters[\(name)].cluster"
         guard let serverText = entry.server, !serverText.isEmpty else {
             throw .missingField(file: file, field: field + ".server")
@@ -177,6 +179,17 @@ public struct KubeconfigLoader: Sendable {
                 expected: "not set together with certificate-authority(-data) (kubectl refuses this too)")
         }
         if let serverName = entry.tlsServerName, !serverName.isEmpty { tls.serverName = serverName }
+        var proxy: ProxySettings?
+        if let proxyText = entry.proxyURL, !proxyText.isEmpty {
+            guard let parsed = ProxySettings(url: proxyText) else {
+                throw .invalidValue(
+                    file: file, field: field + ".proxy-url", value: proxyText,
+                    expected: "an http:// or socks5:// URL with a host and optional port")
+            }
+            proxy = parsed
+        } else {
+            proxy = ProxySettings.fromEnvironment(environment, for: server)
+        }
         let execConfig = entry.extensions?.first { $0.name == "client.authentication.k8s.io/exec" }?.extension
         let info = ExecClusterInfo(
             server: serverText,
@@ -186,7 +199,7 @@ public struct KubeconfigLoader: Sendable {
             proxyURL: entry.proxyURL,
             config: execConfig
         )
-        return (server, tls, info)
+        return (server, tls, info, proxy)
     }
 
     private func resolveUser(

@@ -20,6 +20,10 @@ public enum EventRecordOutcome: Sendable, Equatable {
 /// - **De-duplication**: an Event with the same involved object, type, reason, message and source
 ///   as a recent one is not created again; the existing Event's `count` and `lastTimestamp` are
 ///   patched instead (if it has meanwhile expired, a new one is created).
+/// - **Aggregation** (client-go's `EventAggregator`): once `aggregateThreshold` (10) Events about
+///   the same object with the same type and reason but different messages have been seen within
+///   `aggregateInterval` (10 minutes), further ones are folded into one Event whose message starts
+///   with `(combined from similar events): ` and whose `count` rises, instead of new objects.
 /// - **Spam filter**: a token bucket per involved object (client-go: burst 25, then one per
 ///   5 minutes), so a flapping condition cannot flood the API.
 /// - Writes go through an ``EventSink`` so a dry-run path can intercept them.
@@ -32,6 +36,23 @@ public actor EventRecorder {
         var reason: String
         var message: String
     }
+
+    private struct AggregateKey: Hashable {
+        var object: String
+        var type: String
+        var reason: String
+    }
+
+    private struct AggregateRecord {
+        var messages: Set<String>
+        var last: Date
+    }
+
+    /// The prefix client-go gives the message of an Event that stands for several similar ones.
+    public static let combinedMessagePrefix = "(combined from similar events): "
+    /// Stands in for the message in the de-duplication key of a combined Event (no real message
+    /// can contain a NUL).
+    private static let combinedKeyMessage = "\u{0}combined"
 
     private struct Seen {
         var name: String
@@ -49,6 +70,10 @@ public actor EventRecorder {
     private let cacheLimit: Int
     private var seen: [DedupKey: Seen] = [:]
     private var seenOrder: [DedupKey] = []
+    private let aggregateThreshold: Int
+    private let aggregateInterval: TimeInterval
+    private var aggregates: [AggregateKey: AggregateRecord] = [:]
+    private var aggregateOrder: [AggregateKey] = []
     private var buckets: [String: TokenBucketRateLimiter] = [:]
     private var bucketOrder: [String] = []
 
@@ -57,11 +82,15 @@ public actor EventRecorder {
     ///   - host: the node or pod name the component runs on.
     ///   - spamBurst / spamInterval: per-object token bucket (client-go: 25, one per 5 minutes).
     ///   - cacheLimit: how many distinct Events and objects are remembered (oldest forgotten first).
+    ///   - aggregateThreshold / aggregateInterval: how many different messages for one object, type
+    ///     and reason within the interval start a combined Event (client-go: 10 in 10 minutes).
     public init(
         sink: any EventSink, component: String, host: String? = nil, clock: any MendClock = SystemClock(),
         logger: Logger = Logger(label: "event-recorder"), spamBurst: Int = 25, spamInterval: Duration = .seconds(300),
-        cacheLimit: Int = 4096
+        cacheLimit: Int = 4096, aggregateThreshold: Int = 10, aggregateInterval: Duration = .seconds(600)
     ) {
+        self.aggregateThreshold = max(1, aggregateThreshold)
+        self.aggregateInterval = aggregateInterval.seconds
         self.sink = sink
         self.component = component
         self.host = host
@@ -97,8 +126,10 @@ public actor EventRecorder {
                 metadata: ["object": "\(objectKey)", "reason": "\(reason)"])
             return .droppedAsSpam
         }
-        let key = DedupKey(object: objectKey, type: type, reason: reason, message: message)
         let now = clock.now
+        let (message, keyMessage) = aggregate(
+            AggregateKey(object: objectKey, type: type, reason: reason), message: message, now: now)
+        let key = DedupKey(object: objectKey, type: type, reason: reason, message: keyMessage)
         if let previous = seen[key] {
             let count = previous.count + 1
             do {
@@ -139,6 +170,23 @@ public actor EventRecorder {
     }
 
     // MARK: Caches
+
+    /// client-go's aggregation: the message to send and the message part of the de-duplication
+    /// key. Below the threshold both are the message itself; from it on, the message gets the
+    /// combined prefix and every similar Event shares one key (so they update one object).
+    private func aggregate(_ key: AggregateKey, message: String, now: Date) -> (message: String, keyMessage: String) {
+        var record = aggregates[key] ?? AggregateRecord(messages: [], last: now)
+        if now.timeIntervalSince(record.last) > aggregateInterval { record = AggregateRecord(messages: [], last: now) }
+        record.last = now
+        if record.messages.count < aggregateThreshold { record.messages.insert(message) }
+        let combine = record.messages.count >= aggregateThreshold
+        if aggregates.updateValue(record, forKey: key) == nil {
+            aggregateOrder.append(key)
+            if aggregateOrder.count > cacheLimit { aggregates[aggregateOrder.removeFirst()] = nil }
+        }
+        guard combine else { return (message, message) }
+        return (Self.combinedMessagePrefix + message, Self.combinedKeyMessage)
+    }
 
     private func allowedBySpamFilter(_ objectKey: String) -> Bool {
         if let bucket = buckets[objectKey] { return bucket.tryAcquire() }

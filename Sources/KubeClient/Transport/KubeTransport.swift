@@ -85,6 +85,17 @@ final class KubeTransport: Sendable {
         // Each watch holds an HTTP/1.1 connection for its whole life; with AsyncHTTPClient's default
         // of 8 connections per host, a program with several informers would starve its own requests.
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maxConnectionsPerHost
+        if let proxy = configuration.proxy {
+            switch proxy.kind {
+            case .http:
+                let authorization = proxy.username.map {
+                    HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "")
+                }
+                httpConfiguration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            case .socks5:
+                httpConfiguration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+            }
+        }
         if isHTTPS {
             let tls = try Self.makeTLS(configuration.tls, clientCertificate: configuration.tls.clientCertificate)
             httpConfiguration.tlsConfiguration = tls

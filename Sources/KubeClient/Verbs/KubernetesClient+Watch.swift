@@ -42,7 +42,7 @@ final class WatchLineReader<Item: Decodable & Sendable>: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var scanFrom = 0
     private let request: String
-    private let decoder = JSONDecoder()
+    private let decoder = KubeJSONDecoder()
 
     init(body: HTTPClientResponse.Body, request: String) {
         self.iterator = body.makeAsyncIterator()
@@ -89,7 +89,7 @@ final class WatchLineReader<Item: Decodable & Sendable>: @unchecked Sendable {
 
     private func decode(_ line: ArraySlice<UInt8>) throws -> WatchEvent<Item> {
         do {
-            return try decoder.decode(WatchEvent<Item>.self, from: Data(line))
+            return try decoder.decode(WatchEvent<Item>.self, from: line)
         } catch {
             throw KubeClientError.decoding(
                 request: request, type: "WatchEvent<\(Item.self)>", reason: KubeconfigLoader.reason(error))

@@ -90,7 +90,7 @@ public final class KubernetesClient: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, from response: KubeResponse, request: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: response.body)
+            return try KubeJSONDecoder().decode(T.self, from: response.body)
         } catch {
             throw KubeClientError.decoding(
                 request: request, type: String(describing: T.self), reason: KubeconfigLoader.reason(error))

@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import Synchronization
 
 /// A slim, read-only projection of a Pod holding only what Mend's programs use: identity,
 /// owner, placement, readiness, the scheduler's view of its requests and constraints, and the
@@ -15,49 +16,121 @@
 public struct PodSummary: Sendable, Hashable {
     public var namespace: String
     public var name: String
+    /// Everything else, behind one reference: a summary is three words wherever it is stored
+    /// (an informer's dictionary, arrays of candidates), and copies share the fields.
+    private var box: Box
+
     /// `metadata.uid` (stored as 16 bytes when it is a UUID, as the API server makes them).
     public var uid: String {
-        get { compactUID.string }
-        set { compactUID = CompactUID(newValue) }
+        get { box.fields.compactUID.string }
+        set { update { $0.compactUID = CompactUID(newValue) } }
     }
-    private var compactUID: CompactUID
-    public var resourceVersion: String?
-    public var labels: [String: String]
+    public var resourceVersion: String? {
+        get { box.fields.resourceVersion }
+        set { update { $0.resourceVersion = newValue } }
+    }
+    public var labels: [String: String] {
+        get { box.fields.labels }
+        set { update { $0.labels = newValue } }
+    }
     /// The kind of the controlling owner (`ReplicaSet`, `DaemonSet`, `StatefulSet`, `Job`, `Node`...).
-    public var controllerKind: String?
+    public var controllerKind: String? {
+        get { box.fields.controllerKind }
+        set { update { $0.controllerKind = newValue } }
+    }
     /// The name of the controlling owner.
-    public var controllerName: String?
-    public var nodeName: String?
-    public var phase: PodPhase?
+    public var controllerName: String? {
+        get { box.fields.controllerName }
+        set { update { $0.controllerName = newValue } }
+    }
+    public var nodeName: String? {
+        get { box.fields.nodeName }
+        set { update { $0.nodeName = newValue } }
+    }
+    public var phase: PodPhase? {
+        get { box.fields.phase }
+        set { update { $0.phase = newValue } }
+    }
     /// Whether the `Ready` condition is `True`.
-    public var isReady: Bool
+    public var isReady: Bool {
+        get { box.fields.isReady }
+        set { update { $0.isReady = newValue } }
+    }
     /// `spec.priority` (0 when absent, as the scheduler treats it).
-    public var priority: Int32
+    public var priority: Int32 {
+        get { box.fields.priority }
+        set { update { $0.priority = newValue } }
+    }
     /// The scheduler's effective request (see ``PodResources``) in fixed units.
-    public var requests: ResourceVector
-    public var tolerations: [Toleration]
-    public var nodeSelector: [String: String]
+    public var requests: ResourceVector {
+        get { box.fields.requests }
+        set { update { $0.requests = newValue } }
+    }
+    public var tolerations: [Toleration] {
+        get { box.fields.tolerations }
+        set { update { $0.tolerations = newValue } }
+    }
+    public var nodeSelector: [String: String] {
+        get { box.fields.nodeSelector }
+        set { update { $0.nodeSelector = newValue } }
+    }
     /// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`.
-    public var requiredNodeAffinity: NodeSelector?
+    public var requiredNodeAffinity: NodeSelector? {
+        get { box.fields.requiredNodeAffinity }
+        set { update { $0.requiredNodeAffinity = newValue } }
+    }
     /// `affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution`.
-    public var requiredAntiAffinity: [PodAffinityTerm]
+    public var requiredAntiAffinity: [PodAffinityTerm] {
+        get { box.fields.requiredAntiAffinity }
+        set { update { $0.requiredAntiAffinity = newValue } }
+    }
     /// Whether the pod has required pod *affinity* terms (not evaluated by ``Scheduling``).
-    public var hasRequiredPodAffinity: Bool
-    public var hostPorts: [HostPort]
+    public var hasRequiredPodAffinity: Bool {
+        get { box.fields.hasRequiredPodAffinity }
+        set { update { $0.hasRequiredPodAffinity = newValue } }
+    }
+    public var hostPorts: [HostPort] {
+        get { box.fields.hostPorts }
+        set { update { $0.hostPorts = newValue } }
+    }
     /// The `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation (`true`/`false`, nil otherwise).
-    public var safeToEvict: Bool?
+    public var safeToEvict: Bool? {
+        get { box.fields.safeToEvict }
+        set { update { $0.safeToEvict = newValue } }
+    }
     /// Whether the `kubernetes.io/config.mirror` annotation is present.
-    public var isMirrorPod: Bool
+    public var isMirrorPod: Bool {
+        get { box.fields.isMirrorPod }
+        set { update { $0.isMirrorPod = newValue } }
+    }
     /// Whether any volume is an `emptyDir`.
-    public var usesLocalStorage: Bool
-    public var deletionTimestamp: KubeTime?
-    public var creationTimestamp: KubeTime?
+    public var usesLocalStorage: Bool {
+        get { box.fields.usesLocalStorage }
+        set { update { $0.usesLocalStorage = newValue } }
+    }
+    public var deletionTimestamp: KubeTime? {
+        get { box.fields.deletionTimestamp }
+        set { update { $0.deletionTimestamp = newValue } }
+    }
+    public var creationTimestamp: KubeTime? {
+        get { box.fields.creationTimestamp }
+        set { update { $0.creationTimestamp = newValue } }
+    }
     /// `spec.schedulerName` (nil means the default scheduler).
-    public var schedulerName: String?
+    public var schedulerName: String? {
+        get { box.fields.schedulerName }
+        set { update { $0.schedulerName = newValue } }
+    }
     /// `status.nominatedNodeName`: where preemption made room for the pod.
-    public var nominatedNodeName: String?
+    public var nominatedNodeName: String? {
+        get { box.fields.nominatedNodeName }
+        set { update { $0.nominatedNodeName = newValue } }
+    }
     /// Whether `PodScheduled` is `False` with reason `Unschedulable`.
-    public var isUnschedulable: Bool
+    public var isUnschedulable: Bool {
+        get { box.fields.isUnschedulable }
+        set { update { $0.isUnschedulable = newValue } }
+    }
 
     /// `namespace/name`.
     public var key: String { "\(namespace)/\(name)" }
@@ -70,34 +143,91 @@ public struct PodSummary: Sendable, Hashable {
 
     /// The summary of a full ``Pod``.
     public init(_ pod: Pod) {
-        namespace = pod.metadata.namespace ?? ""
-        name = pod.metadata.name ?? ""
-        compactUID = CompactUID(pod.metadata.uid ?? "")
-        resourceVersion = pod.metadata.resourceVersion
-        labels = WellKnown.internKeys(pod.metadata.labels ?? [:])
+        var f = Fields()
+        let namespace = pod.metadata.namespace ?? ""
+        let name = pod.metadata.name ?? ""
+        f.compactUID = CompactUID(pod.metadata.uid ?? "")
+        f.resourceVersion = pod.metadata.resourceVersion
+        f.labels = WellKnown.internKeys(pod.metadata.labels ?? [:])
         let owner = pod.controllerReference
-        controllerKind = owner?.kind
-        controllerName = owner?.name
-        nodeName = pod.spec.nodeName
-        phase = pod.status.phase
-        isReady = pod.isReady
-        priority = pod.spec.priority ?? 0
-        requests = ResourceVector(pod.effectiveRequests)
-        tolerations = pod.spec.tolerations ?? []
-        nodeSelector = pod.spec.nodeSelector ?? [:]
-        requiredNodeAffinity = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
-        requiredAntiAffinity = pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
-        hasRequiredPodAffinity =
+        f.controllerKind = owner?.kind
+        f.controllerName = owner?.name
+        f.nodeName = pod.spec.nodeName
+        f.phase = pod.status.phase
+        f.isReady = pod.isReady
+        f.priority = pod.spec.priority ?? 0
+        f.requests = ResourceVector(pod.effectiveRequests)
+        f.tolerations = pod.spec.tolerations ?? []
+        f.nodeSelector = pod.spec.nodeSelector ?? [:]
+        f.requiredNodeAffinity = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+        f.requiredAntiAffinity = pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
+        f.hasRequiredPodAffinity =
             !(pod.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.isEmpty ?? true)
-        hostPorts = pod.hostPorts
-        safeToEvict = pod.safeToEvict
-        isMirrorPod = pod.isMirrorPod
-        usesLocalStorage = pod.usesLocalStorage
-        deletionTimestamp = pod.metadata.deletionTimestamp
-        creationTimestamp = pod.metadata.creationTimestamp
-        schedulerName = pod.spec.schedulerName
-        nominatedNodeName = pod.status.nominatedNodeName
-        isUnschedulable = pod.isUnschedulable
+        f.hostPorts = pod.hostPorts
+        f.safeToEvict = pod.safeToEvict
+        f.isMirrorPod = pod.isMirrorPod
+        f.usesLocalStorage = pod.usesLocalStorage
+        f.deletionTimestamp = pod.metadata.deletionTimestamp
+        f.creationTimestamp = pod.metadata.creationTimestamp
+        f.schedulerName = pod.spec.schedulerName
+        f.nominatedNodeName = pod.status.nominatedNodeName
+        f.isUnschedulable = pod.isUnschedulable
+        self.init(namespace: namespace, name: name, fields: f)
+    }
+
+    /// The stored fields (all but namespace and name).
+    struct Fields: Sendable, Hashable {
+        var compactUID = CompactUID("")
+        var resourceVersion: String? = nil
+        var labels: [String: String] = [:]
+        var controllerKind: String? = nil
+        var controllerName: String? = nil
+        var nodeName: String? = nil
+        var phase: PodPhase? = nil
+        var isReady: Bool = false
+        var priority: Int32 = 0
+        var requests: ResourceVector = .zero
+        var tolerations: [Toleration] = []
+        var nodeSelector: [String: String] = [:]
+        var requiredNodeAffinity: NodeSelector? = nil
+        var requiredAntiAffinity: [PodAffinityTerm] = []
+        var hasRequiredPodAffinity: Bool = false
+        var hostPorts: [HostPort] = []
+        var safeToEvict: Bool? = nil
+        var isMirrorPod: Bool = false
+        var usesLocalStorage: Bool = false
+        var deletionTimestamp: KubeTime? = nil
+        var creationTimestamp: KubeTime? = nil
+        var schedulerName: String? = nil
+        var nominatedNodeName: String? = nil
+        var isUnschedulable: Bool = false
+    }
+
+    final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    init(namespace: String, name: String, fields: Fields) {
+        self.namespace = namespace
+        self.name = name
+        self.box = Box(fields)
+    }
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = box.fields
+        change(&fields)
+        box = Box(fields)
+    }
+
+    public static func == (a: PodSummary, b: PodSummary) -> Bool {
+        a.namespace == b.namespace && a.name == b.name && (a.box === b.box || a.box.fields == b.box.fields)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(namespace)
+        hasher.combine(name)
+        hasher.combine(box.fields)
     }
 }
 
@@ -152,41 +282,42 @@ extension PodSummary: Decodable {
     }
 
     public init(from decoder: any Decoder) throws {
+        var f = Fields()
         let top = try decoder.container(keyedBy: TopKeys.self)
 
         let meta = try top.nestedContainer(keyedBy: MetaKeys.self, forKey: .metadata)
-        namespace = try meta.decodeIfPresent(String.self, forKey: .namespace) ?? ""
-        name = try meta.decodeIfPresent(String.self, forKey: .name) ?? ""
-        compactUID = CompactUID(try meta.decodeIfPresent(String.self, forKey: .uid) ?? "")
-        resourceVersion = try meta.decodeIfPresent(String.self, forKey: .resourceVersion)
-        labels = WellKnown.internKeys(try meta.decodeIfPresent([String: String].self, forKey: .labels) ?? [:])
+        let namespace = try meta.decodeIfPresent(String.self, forKey: .namespace) ?? ""
+        let name = try meta.decodeIfPresent(String.self, forKey: .name) ?? ""
+        f.compactUID = CompactUID(try meta.decodeIfPresent(String.self, forKey: .uid) ?? "")
+        f.resourceVersion = try meta.decodeIfPresent(String.self, forKey: .resourceVersion)
+        f.labels = WellKnown.internKeys(try meta.decodeIfPresent([String: String].self, forKey: .labels) ?? [:])
         if let annotations = try? meta.nestedContainer(keyedBy: AnnotationKeys.self, forKey: .annotations) {
-            isMirrorPod = annotations.contains(.mirror)
+            f.isMirrorPod = annotations.contains(.mirror)
             switch try annotations.decodeIfPresent(String.self, forKey: .safeToEvict) {
-            case "true": safeToEvict = true
-            case "false": safeToEvict = false
-            default: safeToEvict = nil
+            case "true": f.safeToEvict = true
+            case "false": f.safeToEvict = false
+            default: f.safeToEvict = nil
             }
         } else {
-            isMirrorPod = false
-            safeToEvict = nil
+            f.isMirrorPod = false
+            f.safeToEvict = nil
         }
         let owner = try meta.decodeIfPresent([SlimOwner].self, forKey: .ownerReferences)?.first {
             $0.controller == true
         }
-        controllerKind = owner.map { WellKnown.intern($0.kind) }
-        controllerName = owner?.name
-        deletionTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .deletionTimestamp)
-        creationTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .creationTimestamp)
+        f.controllerKind = owner.map { WellKnown.intern($0.kind) }
+        f.controllerName = owner.map { SharedValues.strings.intern($0.name) }
+        f.deletionTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .deletionTimestamp)
+        f.creationTimestamp = try meta.decodeIfPresent(KubeTime.self, forKey: .creationTimestamp)
 
         if let spec = try? top.nestedContainer(keyedBy: SpecKeys.self, forKey: .spec) {
-            nodeName = try spec.decodeIfPresent(String.self, forKey: .nodeName)
-            schedulerName = try spec.decodeIfPresent(String.self, forKey: .schedulerName).map(WellKnown.intern)
-            priority = try spec.decodeIfPresent(Int32.self, forKey: .priority) ?? 0
-            tolerations = (try spec.decodeIfPresent([Toleration].self, forKey: .tolerations) ?? []).map(
-                WellKnown.intern)
-            nodeSelector = WellKnown.internKeys(
-                try spec.decodeIfPresent([String: String].self, forKey: .nodeSelector) ?? [:])
+            f.nodeName = try spec.decodeIfPresent(String.self, forKey: .nodeName).map(SharedValues.strings.intern)
+            f.schedulerName = try spec.decodeIfPresent(String.self, forKey: .schedulerName).map(WellKnown.intern)
+            f.priority = try spec.decodeIfPresent(Int32.self, forKey: .priority) ?? 0
+            f.tolerations = SharedValues.tolerations.intern(
+                (try spec.decodeIfPresent([Toleration].self, forKey: .tolerations) ?? []).map(WellKnown.intern))
+            f.nodeSelector = SharedValues.selectors.intern(
+                WellKnown.internKeys(try spec.decodeIfPresent([String: String].self, forKey: .nodeSelector) ?? [:]))
             var nodeAffinity: NodeSelector?
             var antiAffinity: [PodAffinityTerm] = []
             var podAffinity = false
@@ -201,14 +332,14 @@ extension PodSummary: Decodable {
                     podAffinity = !(try pa.decodeIfPresent([PodAffinityTerm].self, forKey: .required)?.isEmpty ?? true)
                 }
             }
-            requiredNodeAffinity = nodeAffinity
-            requiredAntiAffinity = antiAffinity
-            hasRequiredPodAffinity = podAffinity
+            f.requiredNodeAffinity = nodeAffinity
+            f.requiredAntiAffinity = antiAffinity
+            f.hasRequiredPodAffinity = podAffinity
 
             let containers = try spec.decodeIfPresent([SlimContainer].self, forKey: .containers) ?? []
             let initContainers = try spec.decodeIfPresent([SlimContainer].self, forKey: .initContainers) ?? []
             let overhead = try spec.decodeIfPresent([String: Quantity].self, forKey: .overhead)
-            requests = ResourceVector(
+            f.requests = ResourceVector(
                 PodResources.effectiveRequests(
                     regular: containers.map {
                         PodResources.requests($0.resources?.requests, limits: $0.resources?.limits)
@@ -230,42 +361,44 @@ extension PodSummary: Decodable {
                     }
                 }
             }
-            hostPorts = ports
-            usesLocalStorage =
+            f.hostPorts = ports
+            f.usesLocalStorage =
                 try spec.decodeIfPresent([SlimVolume].self, forKey: .volumes)?.contains { $0.isEmptyDir } ?? false
         } else {
-            nodeName = nil
-            schedulerName = nil
-            priority = 0
-            tolerations = []
-            nodeSelector = [:]
-            requiredNodeAffinity = nil
-            requiredAntiAffinity = []
-            hasRequiredPodAffinity = false
-            requests = .zero
-            hostPorts = []
-            usesLocalStorage = false
+            f.nodeName = nil
+            f.schedulerName = nil
+            f.priority = 0
+            f.tolerations = []
+            f.nodeSelector = [:]
+            f.requiredNodeAffinity = nil
+            f.requiredAntiAffinity = []
+            f.hasRequiredPodAffinity = false
+            f.requests = .zero
+            f.hostPorts = []
+            f.usesLocalStorage = false
         }
 
         if let status = try? top.nestedContainer(keyedBy: StatusKeys.self, forKey: .status) {
-            phase = try status.decodeIfPresent(PodPhase.self, forKey: .phase).map { WellKnown.intern($0) }
+            f.phase = try status.decodeIfPresent(PodPhase.self, forKey: .phase).map { WellKnown.intern($0) }
             let conditions = try status.decodeIfPresent([SlimCondition].self, forKey: .conditions) ?? []
-            isReady = conditions.contains { $0.type == "Ready" && $0.status == "True" }
-            isUnschedulable = conditions.contains {
+            f.isReady = conditions.contains { $0.type == "Ready" && $0.status == "True" }
+            f.isUnschedulable = conditions.contains {
                 $0.type == "PodScheduled" && $0.status == "False" && $0.reason == PodConditionReason.unschedulable
             }
-            nominatedNodeName = try status.decodeIfPresent(String.self, forKey: .nominatedNodeName)
+            f.nominatedNodeName = try status.decodeIfPresent(String.self, forKey: .nominatedNodeName)
+                .map(SharedValues.strings.intern)
         } else {
-            phase = nil
-            isReady = false
-            isUnschedulable = false
-            nominatedNodeName = nil
+            f.phase = nil
+            f.isReady = false
+            f.isUnschedulable = false
+            f.nominatedNodeName = nil
         }
+        self.init(namespace: namespace, name: name, fields: f)
     }
 }
 
 /// A UID kept in 16 bytes when it is a UUID (lower-case, as the API server writes them).
-private enum CompactUID: Sendable, Hashable {
+enum CompactUID: Sendable, Hashable {
     case uuid(UUID)
     case other(String)
 
@@ -348,5 +481,35 @@ enum WellKnown {
         Toleration(
             key: t.key.map(intern), operator: t.operator.map(intern), value: t.value,
             effect: t.effect.map(intern), tolerationSeconds: t.tolerationSeconds)
+    }
+}
+
+/// Values many pods repeat (node names, owner names, the default tolerations, node selectors),
+/// shared between decoded summaries so each is held once. Bounded: a pool that fills up starts
+/// over, so an unusual cluster costs a little sharing, never unbounded memory.
+enum SharedValues {
+    static let strings = InternPool<String>(limit: 65_536)
+    static let tolerations = InternPool<[Toleration]>(limit: 1_024)
+    static let selectors = InternPool<[String: String]>(limit: 1_024)
+}
+
+/// A thread-safe, bounded set of canonical values: ``intern(_:)`` returns an equal value
+/// already in the pool (sharing its storage) or adds this one.
+final class InternPool<Value: Hashable & Sendable>: Sendable {
+    private let table: Mutex<[Value: Value]>
+    private let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+        self.table = Mutex([:])
+    }
+
+    func intern(_ value: Value) -> Value {
+        table.withLock { table in
+            if let existing = table[value] { return existing }
+            if table.count >= limit { table.removeAll(keepingCapacity: true) }
+            table[value] = value
+            return value
+        }
     }
 }
