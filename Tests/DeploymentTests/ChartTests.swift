@@ -62,7 +62,9 @@ struct ChartTests {
                     // The detector: root for /dev/kmsg and the journal, but only CAP_SYSLOG, and host paths read-only.
                     #expect(added == ["SYSLOG"])
                     let mounts = container["volumeMounts"] as? [[String: Any]] ?? []
-                    #expect(!mounts.isEmpty && mounts.allSatisfy { $0["readOnly"] as? Bool == true })
+                    // The one writable mount is its own state directory (journal cursors).
+                    let writable = mounts.filter { $0["readOnly"] as? Bool != true }.compactMap { $0["mountPath"] as? String }
+                    #expect(!mounts.isEmpty && writable == ["/var/lib/mend-detector"], "writable mounts: \(writable)")
                 } else {
                     #expect(added.isEmpty, "\(workload.name) adds capabilities")
                     #expect(KubeObject.dig(pod, ["securityContext", "runAsNonRoot"]) as? Bool == true, "\(workload.name)")

@@ -90,6 +90,9 @@ spec:
             {{- if eq .component "drainer" }}
             - --config-configmap={{ $name }}-config
             - --state-configmap={{ $name }}-state
+            {{- else }}
+            - --lease-namespace={{ $root.Release.Namespace }}
+            - --set=status.namespace={{ $root.Release.Namespace }}
             {{- end }}
             - --health-address=:8080
             - --log-format={{ $root.Values.logFormat }}
