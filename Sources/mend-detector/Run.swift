@@ -118,7 +118,7 @@ struct Run: AsyncParsableCommand {
                            removeUnconfiguredConditions: removeUnconfiguredConditions),
             writer: writer, metrics: metrics, logger: logger)
         let logInputs = logs, pluginMonitors = plugins
-        let work = DetectorService {
+        let work = TaskService {
             try await detector.run(logs: logInputs, plugins: pluginMonitors)
         }
         do {
@@ -163,17 +163,3 @@ struct DetectorRuntimeSettings: ProgramConfiguration {
     func validate(_ validator: inout ConfigValidator) {}
 }
 
-/// The detector's loop as a `Service`: cancelled on graceful shutdown (SIGTERM, SIGINT).
-struct DetectorService: Service {
-    let body: @Sendable () async throws -> Void
-
-    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await body() }
-        } catch is CancellationError {
-            // Shutting down.
-        }
-    }
-}

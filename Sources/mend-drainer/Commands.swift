@@ -184,21 +184,6 @@ extension RunCommand {
     }
 }
 
-/// Runs a long-lived task as a `Service`: cancelled on graceful shutdown.
-struct TaskService: Service {
-    let body: @Sendable () async throws -> Void
-
-    init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await body() }
-        } catch is CancellationError {
-            // Shutting down.
-        }
-    }
-}
-
 func makeClient(_ options: ClusterOptions) throws -> KubernetesClient {
     let configuration = try KubeConfiguration.automatic(kubeconfig: options.kubeconfig, context: options.context)
     return try KubernetesClient(
