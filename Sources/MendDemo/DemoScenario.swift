@@ -31,64 +31,14 @@ public struct DemoScenario: Sendable {
     public static let heal = DemoScenario(
         name: "heal",
         summary: "a kernel deadlock on one of three nodes: cordon, drain, scale up, remove",
-        clusterYAML: """
-            nodeGroups:
-              - name: general
-                instanceType: m5.large
-                zone: us-east-1a
-                count: 3
-                minSize: 1
-                maxSize: 6
-                bootDelay: 60s
-                capacity: {cpu: "2", memory: 8Gi, pods: 29}
-                allocatable: {cpu: 1930m, memory: 7Gi, pods: 29}
-            workloads:
-              - name: web
-                namespace: shop
-                replicas: 6
-                requests: {cpu: 500m, memory: 512Mi}
-                pdb: {maxUnavailable: 1}
-              - name: worker
-                namespace: batch
-                replicas: 2
-                requests: {cpu: 700m, memory: 1Gi}
-            daemonSets:
-              - name: node-agent
-                namespace: kube-system
-                requests: {cpu: 50m, memory: 64Mi}
-            """,
+        clusterYAML: generalGroup(nodes: 3, max: 6) + workloads(web: 6, webMaxUnavailable: 1, workers: 2),
         faultyNodes: 1, failingGroups: [], maxCordoned: 1)
 
     /// Three sick nodes at once among five: the drainer's budget takes them one at a time.
     public static let storm = DemoScenario(
         name: "storm",
         summary: "kernel deadlocks on three of five nodes at once: the drain budget takes them one at a time",
-        clusterYAML: """
-            nodeGroups:
-              - name: general
-                instanceType: m5.large
-                zone: us-east-1a
-                count: 5
-                minSize: 1
-                maxSize: 8
-                bootDelay: 60s
-                capacity: {cpu: "2", memory: 8Gi, pods: 29}
-                allocatable: {cpu: 1930m, memory: 7Gi, pods: 29}
-            workloads:
-              - name: web
-                namespace: shop
-                replicas: 10
-                requests: {cpu: 500m, memory: 512Mi}
-                pdb: {maxUnavailable: 2}
-              - name: worker
-                namespace: batch
-                replicas: 3
-                requests: {cpu: 700m, memory: 1Gi}
-            daemonSets:
-              - name: node-agent
-                namespace: kube-system
-                requests: {cpu: 50m, memory: 64Mi}
-            """,
+        clusterYAML: generalGroup(nodes: 5, max: 8) + workloads(web: 10, webMaxUnavailable: 2, workers: 3),
         faultyNodes: 3, failingGroups: [], maxCordoned: 1)
 
     /// The cheapest group cannot launch: it is backed off at the first failed activity and the
@@ -96,17 +46,7 @@ public struct DemoScenario: Sendable {
     public static let backoff = DemoScenario(
         name: "backoff",
         summary: "the best-fitting node group cannot launch: backed off at once, the next group used",
-        clusterYAML: """
-            nodeGroups:
-              - name: general
-                instanceType: m5.large
-                zone: us-east-1a
-                count: 3
-                minSize: 1
-                maxSize: 6
-                bootDelay: 60s
-                capacity: {cpu: "2", memory: 8Gi, pods: 29}
-                allocatable: {cpu: 1930m, memory: 7Gi, pods: 29}
+        clusterYAML: generalGroup(nodes: 3, max: 6) + """
               - name: large
                 instanceType: m5.2xlarge
                 zone: us-east-1b
@@ -116,20 +56,45 @@ public struct DemoScenario: Sendable {
                 bootDelay: 60s
                 capacity: {cpu: "8", memory: 32Gi, pods: 58}
                 allocatable: {cpu: 7910m, memory: 30Gi, pods: 58}
-            workloads:
-              - name: web
-                namespace: shop
-                replicas: 6
-                requests: {cpu: 500m, memory: 512Mi}
-                pdb: {maxUnavailable: 1}
-              - name: worker
-                namespace: batch
-                replicas: 2
-                requests: {cpu: 700m, memory: 1Gi}
-            daemonSets:
-              - name: node-agent
-                namespace: kube-system
-                requests: {cpu: 50m, memory: 64Mi}
-            """,
+
+            """ + workloads(web: 6, webMaxUnavailable: 1, workers: 2),
         faultyNodes: 1, failingGroups: ["general"], maxCordoned: 1)
+
+    /// A `general` group of m5.large nodes (1,930 millicores allocatable each), in scenario format.
+    static func generalGroup(nodes: Int, max: Int) -> String {
+        """
+        nodeGroups:
+          - name: general
+            instanceType: m5.large
+            zone: us-east-1a
+            count: \(nodes)
+            minSize: 1
+            maxSize: \(max)
+            bootDelay: 60s
+            capacity: {cpu: "2", memory: 8Gi, pods: 29}
+            allocatable: {cpu: 1930m, memory: 7Gi, pods: 29}
+
+        """
+    }
+
+    /// A web shop (500m pods under a PodDisruptionBudget), a batch worker (700m pods) and a node
+    /// agent DaemonSet: sized so one node's pods do not fit on the others, forcing a scale-up.
+    static func workloads(web: Int, webMaxUnavailable: Int, workers: Int) -> String {
+        """
+        workloads:
+          - name: web
+            namespace: shop
+            replicas: \(web)
+            requests: {cpu: 500m, memory: 512Mi}
+            pdb: {maxUnavailable: \(webMaxUnavailable)}
+          - name: worker
+            namespace: batch
+            replicas: \(workers)
+            requests: {cpu: 700m, memory: 1Gi}
+        daemonSets:
+          - name: node-agent
+            namespace: kube-system
+            requests: {cpu: 50m, memory: 64Mi}
+        """
+    }
 }
