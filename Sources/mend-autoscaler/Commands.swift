@@ -91,7 +91,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
     var healthAddress: String?
 
+    @Option(name: .long, help: "How often the --config file is checked for changes (Go duration; 0 turns reloading off).")
+    var configReloadInterval = "10s"
+
+    @Option(name: .long, help: "The ConfigMap (in the Lease's namespace) the --config file is mounted from; a refused reload is recorded as an Event on it (default: on the Lease).")
+    var configConfigmap: String?
+
     func run() async throws {
+        guard let reloadInterval = GoDuration.nonNegative(configReloadInterval) else {
+            throw ValidationError("--config-reload-interval: \"\(configReloadInterval)\" is not a duration; expected \(GoDuration.expectation)")
+        }
         var extra: [ConfigOverride] = []
         if dryRun { extra.append(ConfigOverride(path: "dryRun", value: "true", flag: "--dry-run")) }
         if let leaderElect {
@@ -107,11 +116,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         // The configuration is validated before any connection is made.
         let config = try configOptions.load(extra: extra)
+        let overrides = try configOptions.overrides(extra: extra)
         let environment = ProgramEnvironment.bootstrap(program: "mend-autoscaler", config: config)
         let logger = environment.logger
         let client = try makeClient(clusterOptions)
         do {
-            try await run(config: config, environment: environment, client: client, logger: logger)
+            try await run(
+                config: config, overrides: overrides, reloadInterval: reloadInterval, environment: environment,
+                client: client, logger: logger)
         } catch is CancellationError {
             // Graceful shutdown cancelled the work.
         } catch {
@@ -122,7 +134,10 @@ struct RunCommand: AsyncParsableCommand {
         logger.notice("stopped")
     }
 
-    private func run(config: AutoscalerConfig, environment: ProgramEnvironment, client: KubernetesClient, logger: Logger) async throws {
+    private func run(
+        config: AutoscalerConfig, overrides: [ConfigOverride], reloadInterval: Duration, environment: ProgramEnvironment,
+        client: KubernetesClient, logger: Logger
+    ) async throws {
         let aws = try await connectAWS(config, logger: logger)
         let settings = AutoscalerSettings(config: config)
         logger.notice(
@@ -142,6 +157,8 @@ struct RunCommand: AsyncParsableCommand {
                 remover: makeRemover(client: client, provider: provider, writes: writes, events: recorder, logger: logger),
                 configMaps: client,
                 events: recorder, clock: SystemClock(), logger: logger))
+        let reloader = makeReloader(
+            config: config, overrides: overrides, interval: reloadInterval, loop: loop, recorder: recorder, logger: logger)
         let health = environment.health
         health.addReadinessGate("informers", reason: "node, pod and PodDisruptionBudget caches not synced yet")
         let liveness = loop.liveness
@@ -161,8 +178,36 @@ struct RunCommand: AsyncParsableCommand {
                 _ = try await group.next()
             }
         }
-        try await ProgramRunner.run(
-            [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }], logger: logger)
+        var services: [any Service] = [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }]
+        if let reloader {
+            _ = try reloader.loadInitial()
+            services.append(TaskService { await reloader.run() })
+        }
+        try await ProgramRunner.run(services, logger: logger)
+    }
+
+    /// Reloads a changed --config file: a valid one applies from the next pass (node-group
+    /// discovery, AWS, leader election, dry-run, logging and the health address need a restart);
+    /// an invalid one is refused, the running settings stay, and an Event says why.
+    private func makeReloader(
+        config: AutoscalerConfig, overrides: [ConfigOverride], interval: Duration, loop: AutoscalerLoop,
+        recorder: EventRecorder, logger: Logger
+    ) -> ConfigReloader<AutoscalerConfig>? {
+        guard let path = configOptions.config, interval > .zero else { return nil }
+        let namespace = config.leaderElection.namespace
+        let about =
+            configConfigmap.map { ObjectReference(kind: "ConfigMap", namespace: namespace, name: $0, apiVersion: "v1") }
+            ?? ObjectReference(
+                kind: "Lease", namespace: namespace, name: config.leaderElection.leaseName, apiVersion: "coordination.k8s.io/v1")
+        return ConfigReloader(
+            path: path, interval: interval, logger: logger,
+            load: { text, source in try ConfigLoader.load(AutoscalerConfig.self, yaml: text, source: source, overrides: overrides) },
+            apply: { config in await loop.apply(AutoscalerSettings(config: config)) },
+            onFailure: { failure in
+                await recorder.record(
+                    about: about, type: "Warning", reason: "MendConfigReloadFailed",
+                    message: "mend-autoscaler kept its running settings; the new configuration is invalid: \(failure.message)")
+            })
     }
 }
 

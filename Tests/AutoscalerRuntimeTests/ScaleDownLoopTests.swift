@@ -116,3 +116,28 @@ struct ScaleDownLoopTests {
         }
     }
 }
+
+@Suite("Autoscaler loop: reloaded settings", .serialized, .timeLimit(.minutes(3)))
+struct ReloadedSettingsTests {
+    @Test func appliedSettingsTakeEffectFromTheNextPassAndKeepTheState() async throws {
+        try await AutoscalerSim.with { sim in
+            try sim.addGroup("general", cpu: 2, desired: 3)
+            let names = try sim.nodes().compactMap(\.metadata.name).sorted()
+            for (i, name) in names.enumerated() where i > 0 { try sim.addPod("busy-\(i)", cpu: "1500m", node: name) }
+            try sim.annotateNode(names[0], [DrainerContract.drained: "2026-12-01T00:00:00Z"], unschedulable: true)
+            let remover = RecordingRemover()
+            let parts = sim.autoscaler(settings: AutoscalerSim.settings { $0.scaleDownEnabled = false }, remover: remover)
+            try await sim.running(parts) {
+                let before = try await sim.pass(parts)
+                #expect(before.scaleDown == nil, "scale-down is off")
+                #expect(remover.requests.isEmpty)
+
+                await parts.loop.apply(AutoscalerSim.settings { $0.scaleDownEnabled = true })
+                #expect(await parts.loop.settings.scaleDownEnabled)
+                let after = try await sim.pass(parts)
+                #expect(after.scaleDown?.removals.first?.node == names[0], "the reloaded settings remove the drained node")
+                #expect(remover.requests.first?.first?.node == names[0])
+            }
+        }
+    }
+}

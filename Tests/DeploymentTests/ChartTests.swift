@@ -84,7 +84,7 @@ struct ChartTests {
                 == (try canonical(deployment["spec", "selector", "matchLabels"] ?? [:])))
             // The Lease the program uses is the one its Role may update.
             let args = deployment.containers.first?["args"] as? [String] ?? []
-            #expect(args.contains("--lease-name=\(name)"))
+            #expect(args.contains("--lease-name=\(name)") || args.contains("--set=leaderElection.leaseName=\(name)"), "\(args)")
             let role = try #require(objects.first { $0.kind == "Role" && $0.name == name })
             let rules = role["rules"] as? [[String: Any]] ?? []
             #expect(rules.contains { ($0["resources"] as? [String]) == ["leases"] && ($0["resourceNames"] as? [String]) == [name] })

@@ -54,7 +54,8 @@ public actor AutoscalerLoop {
         }
     }
 
-    public let settings: AutoscalerSettings
+    /// The settings in force (``apply(_:)`` replaces them between passes).
+    public private(set) var settings: AutoscalerSettings
     let deps: Dependencies
     /// Completed passes, for `/healthz`.
     public nonisolated let liveness: LoopLiveness
@@ -87,22 +88,20 @@ public actor AutoscalerLoop {
         liveness.started()
         defer { liveness.stopped() }
         let clock = deps.clock
-        let scan = settings.scanInterval
-        let window = settings.batchingWindow
         let (ticks, tick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let (pending, pend) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     tick.yield()
-                    try await clock.sleep(for: scan)
+                    try await clock.sleep(for: await self.settings.scanInterval)
                 }
             }
             if let wakeups {
                 group.addTask { await wakeups.watchUnschedulable { pend.yield() } }
                 group.addTask {
                     for await _ in pending {
-                        try await clock.sleep(for: window)
+                        try await clock.sleep(for: await self.settings.batchingWindow)
                         tick.yield()
                     }
                 }
@@ -113,6 +112,16 @@ public actor AutoscalerLoop {
             }
             group.cancelAll()
         }
+    }
+
+    /// Replaces the settings from the next pass on (a reloaded configuration). The state the loop
+    /// keeps (backoff, capacity in flight, unneeded times) carries over.
+    public func apply(_ new: AutoscalerSettings) {
+        settings = new
+        deps.logger.notice("configuration applied", metadata: [
+            "expander": "\(new.expanders.map(\.rawValue))", "scanInterval": "\(new.scanInterval)",
+            "scaleDown": "\(new.scaleDownEnabled)",
+        ])
     }
 
     /// One pass, logged and measured; errors are counted, not thrown.

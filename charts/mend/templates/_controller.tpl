@@ -86,11 +86,13 @@ spec:
           args:
             - run
             - --config=/etc/mend/{{ .component }}.yaml
-            - --lease-name={{ $name }}
-            {{- if eq .component "drainer" }}
             - --config-configmap={{ $name }}-config
+            {{- if eq .component "drainer" }}
+            - --lease-name={{ $name }}
             - --state-configmap={{ $name }}-state
             {{- else }}
+            # The autoscaler's Lease and status ConfigMap, in the release namespace (its Role's).
+            - --set=leaderElection.leaseName={{ $name }}
             - --lease-namespace={{ $root.Release.Namespace }}
             - --set=status.namespace={{ $root.Release.Namespace }}
             {{- end }}
