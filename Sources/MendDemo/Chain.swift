@@ -231,9 +231,7 @@ public final class Chain: Sendable {
         guard let cloud = simulation.cloud else { return }
         let provider = SimulatedNodeGroupProvider(cloud: cloud)
         // Capacity writes go to the simulated cloud, through the same write path as on AWS.
-        let writes = WritePath(
-            executor: NodeGroupWriteExecutor(base: LiveWriteExecutor(kubernetes: client), provider: provider),
-            dryRun: false, logger: logger)
+        let writes = WritePath.forNodeGroups(provider, kubernetes: client, dryRun: false, clock: clock, logger: logger)
         let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", host: "mend-demo", clock: clock, logger: logger)
         let source = InformerClusterSource(client: client, clock: clock, logger: logger)
         let remover = NodeRemover(client: client, provider: provider, writes: writes, events: recorder, clock: clock, logger: logger)

@@ -176,11 +176,8 @@ final class AutoscalerSim: Sendable {
         var logger = logs.map { capture in Logger(label: "autoscaler-tests") { _ in capture } } ?? Logger(label: "autoscaler-tests")
         logger.logLevel = logs == nil ? .warning : .info
         let provider = SimulatedNodeGroupProvider(cloud: cloud)
-        let executor: any WriteExecutor =
-            dryRun
-            ? DryRunWriteExecutor(reader: client, clock: clock)
-            : NodeGroupWriteExecutor(base: LiveWriteExecutor(kubernetes: client), provider: provider)
-        let writes = WritePath(executor: executor, dryRun: dryRun, logger: logger, factory: NOOPMetricsHandler.instance)
+        let writes = WritePath.forNodeGroups(
+            provider, kubernetes: client, dryRun: dryRun, clock: clock, logger: logger, factory: NOOPMetricsHandler.instance)
         let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", clock: clock, logger: logger)
         let source = InformerClusterSource(client: client, clock: SystemClock(), logger: logger)
         let remover = remover ?? RecordingRemover()

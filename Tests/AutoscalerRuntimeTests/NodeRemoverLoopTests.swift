@@ -14,9 +14,7 @@ struct NodeRemoverLoopTests {
         var logger = Logger(label: "autoscaler-tests.remover")
         logger.logLevel = .warning
         let provider = SimulatedNodeGroupProvider(cloud: sim.cloud)
-        let writes = WritePath(
-            executor: NodeGroupWriteExecutor(base: LiveWriteExecutor(kubernetes: sim.client), provider: provider),
-            dryRun: false, logger: logger)
+        let writes = WritePath.forNodeGroups(provider, kubernetes: sim.client, dryRun: false, clock: sim.clock, logger: logger)
         return NodeRemover(client: sim.client, provider: provider, writes: writes, clock: sim.clock, logger: logger)
     }
 

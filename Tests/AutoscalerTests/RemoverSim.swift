@@ -163,7 +163,7 @@ final class RemoverSim: Sendable {
         var logger = logs.map { recorder in Logger(label: "autoscaler-tests") { _ in recorder.handler() } }
             ?? Logger(label: "autoscaler-tests")
         logger.logLevel = logs == nil ? .warning : .debug
-        let writes = WritePath(kubernetes: client, dryRun: dryRun, logger: logger, factory: metrics)
+        let writes = WritePath.forNodeGroups(provider, kubernetes: client, dryRun: dryRun, logger: logger, factory: metrics)
         let cluster = KubeDrainerCluster(client: client, writes: writes)
         return NodeRemover(
             cluster: wrap?(cluster) ?? cluster, provider: provider, writes: writes, settings: settings,

@@ -1,10 +1,14 @@
+import CoreMetrics
+import KubeClient
+import Logging
 import MendCore
+import MendTime
 
 /// A live write executor whose capacity writes go to a ``NodeGroupProvider`` (the simulated
 /// cloud, or any provider that is not the AWS client) and whose Kubernetes writes go to `base`.
 ///
 /// With AWS the program uses MendCore's `LiveWriteExecutor` over the Auto Scaling client; this
-/// is for the other providers (their `CloudCall`s still go to `base`), so their writes still pass through the one `WritePath` (logged,
+/// is for the other providers, so their writes still pass through the one `WritePath` (logged,
 /// counted, and replaced wholesale by the dry-run executor).
 public struct NodeGroupWriteExecutor: WriteExecutor {
     let base: any WriteExecutor
@@ -20,12 +24,14 @@ public struct NodeGroupWriteExecutor: WriteExecutor {
         case .setDesiredCapacity(let group, let capacity, _):
             try await provider.setDesiredCapacity(group: group, to: capacity)
             return .done
-        case .terminateInstance(let instanceID, let decrement):
-            let groups = try await provider.nodeGroups()
-            guard let group = groups.first(where: { $0.instances.contains { $0.id == instanceID } }) else {
-                throw NodeGroupWriteError.instanceNotInAnyGroup(instanceID)
+        case .terminateInstance(let known, let instanceID, let decrement):
+            // The group is named by the caller (NodeRemover always does); else found by listing.
+            var group = known
+            if group == nil {
+                group = try await provider.nodeGroups().first { $0.instances.contains { $0.id == instanceID } }?.id
             }
-            try await provider.terminateInstance(instanceID, group: group.id, decrementDesiredCapacity: decrement)
+            guard let group else { throw NodeGroupWriteError.instanceNotInAnyGroup(instanceID) }
+            try await provider.terminateInstance(instanceID, group: group, decrementDesiredCapacity: decrement)
             return .scalingActivity(nil)
         default:
             return try await base.execute(request)
@@ -41,5 +47,21 @@ public enum NodeGroupWriteError: Error, Sendable, Hashable, CustomStringConverti
         switch self {
         case .instanceNotInAnyGroup(let id): "instance \(id) belongs to no managed node group"
         }
+    }
+}
+
+extension WritePath {
+    /// The write path of a program whose node groups come from `provider` rather than the AWS
+    /// client: live, capacity writes go to the provider and Kubernetes writes to `kubernetes`;
+    /// with `dryRun`, nothing is sent.
+    public static func forNodeGroups(
+        _ provider: any NodeGroupProvider, kubernetes: KubernetesClient?, dryRun: Bool,
+        clock: any MendClock = SystemClock(), logger: Logger, factory: (any MetricsFactory)? = nil
+    ) -> WritePath {
+        let executor: any WriteExecutor =
+            dryRun
+            ? DryRunWriteExecutor(reader: kubernetes, clock: clock)
+            : NodeGroupWriteExecutor(base: LiveWriteExecutor(kubernetes: kubernetes), provider: provider)
+        return WritePath(executor: executor, dryRun: dryRun, logger: logger, factory: factory)
     }
 }

@@ -20,10 +20,10 @@ import Metrics
 /// 2. drains it with the shared ``Drainer/NodeDrainer`` (the Eviction API, so PodDisruptionBudgets
 ///    hold); a drain that does not finish within the timeout abandons the removal;
 /// 3. re-checks the node (nothing but DaemonSet and mirror pods left) and terminates its instance
-///    through the provider with the group's desired capacity decremented.
+///    with the group's desired capacity decremented.
 ///
-/// Every write goes through the `WritePath`, the cloud call as a ``MendCore/CloudCall``, so a
-/// dry-run path logs the taint, the evictions and the termination and sends none of them. A
+/// Every write goes through the `WritePath` (the termination to AWS, or to another provider
+/// through ``NodeGroupWriteExecutor``), so a dry-run path logs the taint, the evictions and the termination and sends none of them. A
 /// removal that stops before the termination takes its taint off again. Empty nodes (and drained
 /// or resumed nodes with nothing to evict) are removed together, at most
 /// ``NodeRemoverSettings/emptyBulkConcurrency`` at a time; the others one at a time.
@@ -49,7 +49,7 @@ public struct NodeRemover: NodeRemoving {
     /// - Parameters:
     ///   - cluster: node and pod reads, and the node patches and evictions (through `writes` in
     ///     ``Drainer/KubeDrainerCluster``).
-    ///   - provider: the node groups; its `terminateInstance` is called through `writes`.
+    ///   - provider: the node groups, read to re-check a removal (the termination goes through `writes`).
     ///   - writes: the program's write path (its dry-run switch covers everything).
     ///   - events: the recorder for the node Events (default: one over `writes`).
     ///   - factory: where the scale-down counter lives (default: the process's metrics system).
@@ -222,15 +222,8 @@ public struct NodeRemover: NodeRemoving {
         if let reason = RemovalCheck.refusal(node: node, pods: pods, instanceID: removal.instanceID, expected: []) {
             return await abandon(removal, cluster: cluster, reason: reason)
         }
-        let provider = self.provider
-        let call = CloudCall(
-            verb: "terminate_instance", target: "asg/\(removal.group)/instance/\(removal.instanceID)",
-            summary: "decrementDesiredCapacity=true node=\(removal.node)"
-        ) {
-            try await provider.terminateInstance(removal.instanceID, group: removal.group, decrementDesiredCapacity: true)
-        }
         do {
-            try await writes.cloud(call)
+            try await writes.terminateInstance(removal.instanceID, group: removal.group, decrementDesiredCapacity: true)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -61,8 +61,6 @@ public struct DryRunWriteExecutor: WriteExecutor {
             return .done
         case .terminateInstance:
             return .scalingActivity(nil)
-        case .cloud:
-            return .done
         }
     }
 

@@ -18,12 +18,9 @@ public struct LiveWriteExecutor: WriteExecutor {
         case .setDesiredCapacity(let group, let capacity, let honorCooldown):
             try await aws(request).setDesiredCapacity(groupName: group, desiredCapacity: capacity, honorCooldown: honorCooldown)
             return .done
-        case .terminateInstance(let id, let decrement):
+        case .terminateInstance(_, let id, let decrement):
             return .scalingActivity(
                 try await aws(request).terminateInstanceInAutoScalingGroup(instanceID: id, shouldDecrementDesiredCapacity: decrement))
-        case .cloud(let call):
-            try await call.perform()
-            return .done
         default:
             break
         }
@@ -50,7 +47,7 @@ public struct LiveWriteExecutor: WriteExecutor {
             return .lease(try await kube.create(lease))
         case .patchLease(let name, let namespace, let patch):
             return .lease(try await kube.patch(Lease.self, name: name, namespace: namespace, patch: patch))
-        case .setDesiredCapacity, .terminateInstance, .cloud:
+        case .setDesiredCapacity, .terminateInstance:
             preconditionFailure("handled above")
         }
     }

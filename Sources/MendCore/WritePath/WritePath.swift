@@ -165,19 +165,16 @@ public struct WritePath: Sendable {
         _ = try await perform(.setDesiredCapacity(group: group, capacity: capacity, honorCooldown: honorCooldown))
     }
 
-    /// Terminates one instance of its Auto Scaling group.
+    /// Terminates one instance of its Auto Scaling group (`group`, when known, names it for
+    /// providers that need it and for the log line).
     @discardableResult
-    public func terminateInstance(_ instanceID: String, decrementDesiredCapacity: Bool) async throws -> ScalingActivity? {
+    public func terminateInstance(
+        _ instanceID: String, group: String? = nil, decrementDesiredCapacity: Bool
+    ) async throws -> ScalingActivity? {
         try expect(
-            await perform(.terminateInstance(instanceID: instanceID, decrementDesiredCapacity: decrementDesiredCapacity)),
+            await perform(.terminateInstance(group: group, instanceID: instanceID, decrementDesiredCapacity: decrementDesiredCapacity)),
             "terminate_instance"
         ) { if case .scalingActivity(let a) = $0 { .some(a) } else { nil } }
-    }
-
-    /// Makes a cloud call the typed methods do not cover (a node-group provider's write): logged
-    /// and counted under its own verb, and only logged in dry-run.
-    public func cloud(_ call: CloudCall) async throws {
-        _ = try await perform(.cloud(call))
     }
 
     private func expect<T>(_ result: WriteResult, _ verb: String, _ extract: (WriteResult) -> T?) throws -> T {

@@ -27,11 +27,9 @@ public enum WriteRequest: Sendable, Equatable {
     case patchLease(name: String, namespace: String, patch: Patch)
     /// An Auto Scaling group's new desired capacity.
     case setDesiredCapacity(group: String, capacity: Int, honorCooldown: Bool)
-    /// The termination of one instance in its Auto Scaling group.
-    case terminateInstance(instanceID: String, decrementDesiredCapacity: Bool)
-    /// A cloud call the cases above do not name (e.g. a node-group provider's write), made by
-    /// its own closure when live.
-    case cloud(CloudCall)
+    /// The termination of one instance in its Auto Scaling group (`group` when the caller knows
+    /// it: AWS finds it from the instance, other node-group providers need it).
+    case terminateInstance(group: String?, instanceID: String, decrementDesiredCapacity: Bool)
 
     /// The verb, as the `verb` label of `mend_writes_total` and in logs.
     public var verb: String {
@@ -48,7 +46,6 @@ public enum WriteRequest: Sendable, Equatable {
         case .patchLease: "patch_lease"
         case .setDesiredCapacity: "set_desired_capacity"
         case .terminateInstance: "terminate_instance"
-        case .cloud(let call): call.verb
         }
     }
 
@@ -64,8 +61,8 @@ public enum WriteRequest: Sendable, Equatable {
         case .createLease(let lease): "lease/\(lease.metadata.namespace ?? "")/\(lease.metadata.name ?? "")"
         case .patchLease(let name, let namespace, _): "lease/\(namespace)/\(name)"
         case .setDesiredCapacity(let group, _, _): "asg/\(group)"
-        case .terminateInstance(let id, _): "instance/\(id)"
-        case .cloud(let call): call.target
+        case .terminateInstance(let group?, let id, _): "asg/\(group)/instance/\(id)"
+        case .terminateInstance(nil, let id, _): "instance/\(id)"
         }
     }
 
@@ -96,10 +93,8 @@ public enum WriteRequest: Sendable, Equatable {
             return "holder=\(lease.spec.holderIdentity ?? "")"
         case .setDesiredCapacity(_, let capacity, let honorCooldown):
             return "desiredCapacity=\(capacity) honorCooldown=\(honorCooldown)"
-        case .terminateInstance(_, let decrement):
+        case .terminateInstance(_, _, let decrement):
             return "decrementDesiredCapacity=\(decrement)"
-        case .cloud(let call):
-            return call.summary
         }
     }
 
@@ -122,32 +117,6 @@ public enum WriteRequest: Sendable, Equatable {
 
     private static func cut(_ text: String, _ limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(limit)) + "…"
-    }
-}
-
-/// A cloud write described for logs and metrics, and made by `perform` (only when live).
-///
-/// Two calls are equal when their descriptions are: the closure is not compared.
-public struct CloudCall: Sendable, Equatable {
-    /// The `verb` label (`terminate_instance`).
-    public var verb: String
-    /// The object written (`asg/workers/instance/i-0abc`).
-    public var target: String
-    /// What the call changes, for the log line.
-    public var summary: String
-    /// Makes the call.
-    public var perform: @Sendable () async throws -> Void
-
-    /// A described cloud call.
-    public init(verb: String, target: String, summary: String, perform: @escaping @Sendable () async throws -> Void) {
-        self.verb = verb
-        self.target = target
-        self.summary = summary
-        self.perform = perform
-    }
-
-    public static func == (a: CloudCall, b: CloudCall) -> Bool {
-        (a.verb, a.target, a.summary) == (b.verb, b.target, b.summary)
     }
 }
 
