@@ -54,11 +54,3 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
-/// Flags that pick the cluster.
-struct ClusterOptions: ParsableArguments {
-    @Option(name: .long, help: "A kubeconfig file (default: in-cluster, then $KUBECONFIG, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(name: .long, help: "The kubeconfig context to use.")
-    var context: String?
-}

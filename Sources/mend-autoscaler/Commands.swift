@@ -42,7 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
         let config = try configOptions.load()
         var logger = Logger(label: "mend-autoscaler")
         logger.logLevel = .warning
-        let client = try makeClient(clusterOptions)
+        let client = try clusterOptions.makeClient(program: "mend-autoscaler")
         do {
             let aws = try await connectAWS(config, logger: logger)
             let settings = AutoscalerSettings(config: config)
@@ -119,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = try configOptions.overrides(extra: extra)
         let environment = ProgramEnvironment.bootstrap(program: "mend-autoscaler", config: config)
         let logger = environment.logger
-        let client = try makeClient(clusterOptions)
+        let client = try clusterOptions.makeClient(program: "mend-autoscaler")
         do {
             try await run(
                 config: config, overrides: overrides, reloadInterval: reloadInterval, environment: environment,
@@ -211,13 +211,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-func makeClient(_ options: ClusterOptions) throws -> KubernetesClient {
-    let configuration = try KubeConfiguration.automatic(kubeconfig: options.kubeconfig, context: options.context)
-    return try KubernetesClient(
-        configuration: configuration,
-        options: KubeClientOptions(userAgent: UserAgent.make(program: "mend-autoscaler", version: "0.1.0")),
-        logger: Logger(label: "mend-autoscaler.kube"))
-}
 
 /// The AWS clients for the configured region and endpoint.
 func connectAWS(_ config: AutoscalerConfig, logger: Logger) async throws -> AWS {

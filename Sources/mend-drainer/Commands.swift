@@ -33,7 +33,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try policyOptions.load()
         let policy = config.policy
-        let client = try makeClient(clusterOptions)
+        let client = try clusterOptions.makeClient(program: "mend-drainer")
         do {
             let nodes = try await client.listAll(Node.self).items
             let pods = try await client.listAll(Pod.self).items
@@ -106,7 +106,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let policy = config.policy
         let dryRun = config.dryRun
-        let client = try makeClient(clusterOptions)
+        let client = try clusterOptions.makeClient(program: "mend-drainer")
         let environment = ProgramEnvironment.bootstrap(program: "mend-drainer", config: config)
         let logger = environment.logger
         logger.notice("starting", metadata: ["dryRun": "\(dryRun)", "rules": "\(policy.rules.map(\.description))", "cluster": "\(client.origin)"])
@@ -184,13 +184,6 @@ extension RunCommand {
     }
 }
 
-func makeClient(_ options: ClusterOptions) throws -> KubernetesClient {
-    let configuration = try KubeConfiguration.automatic(kubeconfig: options.kubeconfig, context: options.context)
-    return try KubernetesClient(
-        configuration: configuration,
-        options: KubeClientOptions(userAgent: UserAgent.make(program: "mend-drainer", version: "0.1.0")),
-        logger: Logger(label: "mend-drainer.kube"))
-}
 
 /// The effective policy in words (for `validate`).
 enum PolicySummary {
