@@ -29,16 +29,50 @@ public final class Chain: Sendable {
         public var logger: Logger
         /// The ClusterSim server settings (port, TLS).
         public var server: ClusterSimServer.Configuration
+        /// Replicas of mend-drainer and of mend-autoscaler, as their Deployments run them. With
+        /// more than one, the replicas of each program elect a leader on its Lease (the
+        /// programs' default lease settings) and only the leader acts.
+        public var replicas: Int
 
         /// A configuration for `scenario`.
         public init(scenario: DemoScenario, speed: Double = 30, kernelMonitorPath: String,
                     logger: Logger = Logger(label: "mend-demo", factory: { _ in SwiftLogNoOpLogHandler() }),
-                    server: ClusterSimServer.Configuration = ClusterSimServer.Configuration()) {
+                    server: ClusterSimServer.Configuration = ClusterSimServer.Configuration(),
+                    replicas: Int = 1) {
             self.scenario = scenario
             self.speed = speed
             self.kernelMonitorPath = kernelMonitorPath
             self.logger = logger
             self.server = server
+            self.replicas = max(1, replicas)
+        }
+    }
+
+    /// `logger` with the replica's identity in its metadata.
+    static func logger(_ logger: Logger, replica: String) -> Logger {
+        var logger = logger
+        logger[metadataKey: "replica"] = "\(replica)"
+        return logger
+    }
+
+    /// The namespace of the programs' Leases and state.
+    public static let namespace = "kube-system"
+
+    /// The replicas' identities for `program` (`mend-drainer-0`, `mend-drainer-1`, ...; the
+    /// program's name alone when it runs once). Each replica's `User-Agent` starts with its
+    /// identity and a slash, so a fault can single one out.
+    public func replicaIdentities(_ program: String) -> [String] {
+        configuration.replicas == 1 ? [program] : (0..<configuration.replicas).map { "\(program)-\($0)" }
+    }
+
+    /// The identity holding `program`'s Lease now (`nil`: none, or the Lease does not exist).
+    public func leaseHolder(_ program: String) async throws -> String? {
+        let reader = try client("mend-demo-observer")
+        defer { Task { try? await reader.shutdown() } }
+        do {
+            return try await reader.get(Lease.self, name: program, namespace: Self.namespace).spec.holderIdentity
+        } catch let error as KubeClientError where error.isNotFound {
+            return nil
         }
     }
 
@@ -111,7 +145,7 @@ public final class Chain: Sendable {
 
     /// A client of the simulated API server for one program.
     func client(_ program: String) throws -> KubernetesClient {
-        let config = KubeConfiguration(server: URL(string: url)!, namespace: "kube-system", origin: "mend demo")
+        let config = KubeConfiguration(server: URL(string: url)!, namespace: Self.namespace, origin: "mend demo")
         return try KubernetesClient(
             configuration: config,
             options: KubeClientOptions(userAgent: UserAgent.make(program: program, version: "demo"), qps: 0, burst: 100),
@@ -122,20 +156,27 @@ public final class Chain: Sendable {
     public func run<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) async throws -> R {
         let logger = configuration.logger
         let detectorClient = try client("mend-detector")
-        let drainerClient = try client("mend-drainer")
-        let autoscalerClient = try client("mend-autoscaler")
+        let drainerClients = try replicaIdentities("mend-drainer").map { ($0, try client($0)) }
+        let autoscalerClients = try replicaIdentities("mend-autoscaler").map { ($0, try client($0)) }
         defer {
-            Task { [detectorClient, drainerClient, autoscalerClient] in
-                try? await detectorClient.shutdown()
-                try? await drainerClient.shutdown()
-                try? await autoscalerClient.shutdown()
-            }
+            let clients = [detectorClient] + (drainerClients + autoscalerClients).map(\.1)
+            Task { for client in clients { try? await client.shutdown() } }
         }
         return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask { try await self.simulation.run(); return nil }
             group.addTask { try await self.runDetectors(client: detectorClient, logger: logger); return nil }
-            group.addTask { try await self.runDrainer(client: drainerClient, logger: logger); return nil }
-            group.addTask { try await self.runAutoscaler(client: autoscalerClient, logger: logger); return nil }
+            for (identity, client) in drainerClients {
+                group.addTask {
+                    try await self.runDrainer(client: client, identity: identity, logger: Self.logger(logger, replica: identity))
+                    return nil
+                }
+            }
+            for (identity, client) in autoscalerClients {
+                group.addTask {
+                    try await self.runAutoscaler(client: client, identity: identity, logger: Self.logger(logger, replica: identity))
+                    return nil
+                }
+            }
             group.addTask { try await body() }
             defer { group.cancelAll() }
             while let result = try await group.next() {
@@ -202,19 +243,34 @@ public final class Chain: Sendable {
             uncordonAfterHealthyFor: nil)
     }
 
-    private func runDrainer(client: KubernetesClient, logger: Logger) async throws {
+    private func runDrainer(client: KubernetesClient, identity: String, logger: Logger) async throws {
         let writes = WritePath(kubernetes: client, dryRun: false, clock: clock, logger: logger)
-        let recorder = EventRecorder(sink: writes, component: MendNodeKeys.component, host: "mend-demo", clock: clock, logger: logger)
+        let recorder = EventRecorder(sink: writes, component: MendNodeKeys.component, host: identity, clock: clock, logger: logger)
         let nodes = Informer<Node>(client: client, logger: logger)
         let reconciler = Reconciler(
             policy: drainerPolicy, cluster: KubeDrainerCluster(client: client, writes: writes), nodes: nodes,
             events: recorder, clock: clock, logger: logger)
+        let leader = leaderLoop(lease: "mend-drainer", identity: identity, client: client, writes: writes, logger: logger) {
+            try await reconciler.run()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await nodes.run() }
             try await nodes.waitForSync()
-            group.addTask { try await reconciler.run() }
+            group.addTask { try await leader.run() }
             try await group.next()
         }
+    }
+
+    /// Runs `work` at once for a single replica; with several, only while `identity` holds the
+    /// program's Lease (the programs' default lease duration, renew deadline and retry period).
+    private func leaderLoop(
+        lease: String, identity: String, client: KubernetesClient, writes: WritePath, logger: Logger,
+        work: @escaping @Sendable () async throws -> Void
+    ) -> LeaderElectedLoop {
+        let settings = LeaderElectionSettings(enabled: configuration.replicas > 1, leaseName: lease, namespace: Self.namespace)
+        return LeaderElectedLoop(
+            settings: settings, dryRun: false, client: client, writes: writes, identity: identity, clock: clock,
+            logger: logger, work: work)
     }
 
     // MARK: mend-autoscaler
@@ -223,16 +279,16 @@ public final class Chain: Sendable {
     var autoscalerSettings: AutoscalerSettings {
         var settings = AutoscalerSettings()
         settings.scanInterval = .seconds(10)
-        settings.statusNamespace = "kube-system"
+        settings.statusNamespace = Self.namespace
         return settings
     }
 
-    private func runAutoscaler(client: KubernetesClient, logger: Logger) async throws {
+    private func runAutoscaler(client: KubernetesClient, identity: String, logger: Logger) async throws {
         guard let cloud = simulation.cloud else { return }
         let provider = SimulatedNodeGroupProvider(cloud: cloud)
         // Capacity writes go to the simulated cloud, through the same write path as on AWS.
         let writes = WritePath.forNodeGroups(provider, kubernetes: client, dryRun: false, clock: clock, logger: logger)
-        let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", host: "mend-demo", clock: clock, logger: logger)
+        let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", host: identity, clock: clock, logger: logger)
         let source = InformerClusterSource(client: client, clock: clock, logger: logger)
         let remover = NodeRemover(client: client, provider: provider, writes: writes, events: recorder, clock: clock, logger: logger)
         let loop = AutoscalerLoop(
@@ -240,10 +296,13 @@ public final class Chain: Sendable {
             dependencies: AutoscalerLoop.Dependencies(
                 cluster: source, provider: provider, writes: writes, remover: remover, configMaps: client,
                 events: recorder, clock: clock, logger: logger))
+        let leader = leaderLoop(lease: "mend-autoscaler", identity: identity, client: client, writes: writes, logger: logger) {
+            try await loop.run(wakeups: source)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await source.run() }
             try await source.waitForSync()
-            group.addTask { try await loop.run(wakeups: source) }
+            group.addTask { try await leader.run() }
             try await group.next()
         }
     }

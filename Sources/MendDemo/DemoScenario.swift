@@ -16,6 +16,19 @@ public struct DemoScenario: Sendable {
     /// At most this many nodes cordoned by mend-drainer at once (the storm stops here).
     public var maxCordoned: Int
 
+    /// A scenario; `clusterYAML` is in ClusterSim's scenario format.
+    public init(
+        name: String, summary: String, clusterYAML: String, faultyNodes: Int, failingGroups: [String] = [],
+        maxCordoned: Int = 1
+    ) {
+        self.name = name
+        self.summary = summary
+        self.clusterYAML = clusterYAML
+        self.faultyNodes = faultyNodes
+        self.failingGroups = failingGroups
+        self.maxCordoned = maxCordoned
+    }
+
     /// The condition the injected kernel line sets (the shipped kernel monitor's rule).
     public static let conditionType = "KernelDeadlock"
     /// A hung-task line as the kernel writes it; the kernel monitor's `KernelDeadlock` rule matches it.

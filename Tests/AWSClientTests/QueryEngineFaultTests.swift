@@ -45,6 +45,20 @@ struct QueryEngineFaultTests {
         #expect(metrics.value("mend_aws_throttled_requests_total", dimensions) - before == 2)
     }
 
+    @Test func throttlingThatOutlastsTheRetriesIsReportedAsPassing() async throws {
+        try await FaultServer.with({ _ in
+            ScriptedResponse(status: 400, body: queryErrorBody(code: "Throttling", message: "Rate exceeded"))
+        }) { server in
+            let aws = try await Self.client(server.baseURL, clock: RecordingClock())
+            await #expect {
+                _ = try await aws.sts.getCallerIdentity()
+            } throws: { error in
+                (error as? AWSClientError)?.serviceErrorCode == "Throttling" && (error as? AWSClientError)?.isTransient == true
+            }
+            #expect(server.requests.count == 3)
+        }
+    }
+
     @Test func serverErrorsStopAfterThreeAttempts() async throws {
         try await FaultServer.with({ _ in ScriptedResponse(status: 503, body: queryErrorBody(code: "ServiceUnavailable", message: "try later")) }) { server in
             let clock = RecordingClock()
@@ -53,7 +67,9 @@ struct QueryEngineFaultTests {
                 _ = try await aws.sts.getCallerIdentity()
             } throws: { error in
                 guard case AWSClientError.service(let serviceError) = error else { return false }
+                // What is left after the retries is still passing: callers may repeat it later.
                 return serviceError.code == "ServiceUnavailable" && serviceError.statusCode == 503 && serviceError.requestID == "req-ServiceUnavailable"
+                    && (error as? AWSClientError)?.isTransient == true
             }
             #expect(server.requests.count == 3)
             #expect(clock.sleeps.count == 2)
@@ -102,6 +118,7 @@ struct QueryEngineFaultTests {
                 return serviceError.code == "ValidationError" && serviceError.message == "AutoScalingGroup name not found"
                     && serviceError.requestID == "req-ValidationError" && serviceError.service == "autoscaling"
                     && serviceError.operation == "DescribeLaunchConfigurations"
+                    && (error as? AWSClientError)?.isTransient == false
             }
             #expect(server.requests.count == 1)
             #expect(clock.sleeps.isEmpty)
@@ -117,6 +134,7 @@ struct QueryEngineFaultTests {
         } throws: { error in
             if case AWSClientError.transport(let service, let operation, let endpoint, _) = error {
                 return service == "sts" && operation == "GetCallerIdentity" && endpoint.contains("\(port)")
+                    && (error as? AWSClientError)?.isTransient == true
             }
             return false
         }

@@ -157,6 +157,16 @@ struct SecurityAuditFaultTests {
         #expect(outcomes(seed: 8) != first)
     }
 
+    @Test func aFaultCanSingleOutOneClientByItsUserAgent() {
+        let pods = ClusterStore().descriptor("pods")
+        let patch = ResourceRequest(resource: pods, version: "v1", namespace: "default", name: "p", subresource: nil, verb: "patch")
+        let faults = FaultInjector()
+        faults.add(.fail(code: 503, retryAfterSeconds: nil), matching: .init(userAgent: "mend-drainer-0/"))
+        #expect(faults.evaluate(patch, userAgent: "mend-drainer-0/demo (linux)").error?.code == 503, "the partitioned replica")
+        #expect(faults.evaluate(patch, userAgent: "mend-drainer-1/demo (linux)").error == nil, "its peer is unaffected")
+        #expect(faults.evaluate(patch, userAgent: "").error == nil, "a client without a user agent is unaffected")
+    }
+
     @Test func aSimulatedRestartEndsWatchesAndForgetsHistory() async throws {
         try await withSim { server, client in
             try server.store.seedRunningPod("p")

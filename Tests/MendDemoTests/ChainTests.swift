@@ -1,6 +1,7 @@
 import ClusterSim
 import Foundation
 import MendDemo
+import Synchronization
 import Testing
 
 /// The three programs together against ClusterSim: the demo's scenarios, asserted, and the same
@@ -11,12 +12,14 @@ import Testing
         try DemoFiles.locate("config/kernel-monitor.json", executable: #filePath)
     }
 
-    /// Runs `scenario` at high speed; `faults` may inject API-server misbehaviour once the chain runs.
+    /// Runs `scenario` at high speed (`replicas` of the drainer and the autoscaler); `faults` may
+    /// inject API-server or cloud misbehaviour once the chain runs.
     static func heal(
-        _ scenario: DemoScenario, timeout: Duration = .seconds(2400),
+        _ scenario: DemoScenario, timeout: Duration = .seconds(2400), speed: Double = 60, replicas: Int = 1,
         faults: (@Sendable (Chain) async -> Void)? = nil
     ) async throws -> DemoReport {
-        let chain = try await Chain.start(Chain.Configuration(scenario: scenario, speed: 60, kernelMonitorPath: try kernelMonitor()))
+        let chain = try await Chain.start(Chain.Configuration(
+            scenario: scenario, speed: speed, kernelMonitorPath: try kernelMonitor(), replicas: replicas))
         defer { Task { try? await chain.simulation.server?.shutdown() } }
         let faultTask = faults.map { inject in Task { await inject(chain) } }
         defer { faultTask?.cancel() }
@@ -75,5 +78,111 @@ import Testing
         #expect(report.timeline.contains { $0.kind == .scaledUp && $0.text.contains("large") }
                 || report.timeline.contains { $0.kind == .nodeRegistered && $0.text.contains("us-east-1b") },
                 "the replacement came from the large group (zone us-east-1b)")
+    }
+
+    /// The backoff scenario's two groups, both able to launch: `general` (zone us-east-1a) fits
+    /// best, `large` (us-east-1b) is the fallback.
+    static let twoGroups = DemoScenario(
+        name: "two-groups", summary: "the heal scenario with a second, larger node group",
+        clusterYAML: DemoScenario.backoff.clusterYAML, faultyNodes: 1)
+
+    @Test(.timeLimit(.minutes(3))) func aThrottledCloudNeitherLosesTheDecisionNorBacksTheBestGroupOff() async throws {
+        let seen = Mutex<(throttled: Int, cloud: SimulatedCloud?)>((0, nil))
+        let report = try await Self.heal(Self.twoGroups) { chain in
+            guard let cloud = chain.simulation.cloud else { return }
+            seen.withLock { $0.cloud = cloud }
+            // AWS throttling (what is left after the AWS client's own retries): the first capacity
+            // requests and some reads are refused for their rate.
+            cloud.throttleNext(3, operation: "SetDesiredCapacity")
+            cloud.throttleNext(2, operation: "DescribeAutoScalingGroups")
+            cloud.throttleNext(1, operation: "DescribeScalingActivities")
+            // Bounded wait until the chain has met every throttle.
+            for _ in 0..<600 where cloud.throttledCalls < 6 { try? await Task.sleep(for: .milliseconds(50)) }
+            seen.withLock { $0.throttled = cloud.throttledCalls }
+        }
+        #expect(report.healed, "timeline:\n\(report.timeline.map(\.line).joined(separator: "\n"))")
+        let (throttled, cloud) = seen.withLock { $0 }
+        #expect(throttled == 6, "every injected throttle was met")
+        let general = try #require(cloud?.activities(group: "general"))
+        let large = try #require(cloud?.activities(group: "large"))
+        #expect(general.contains { $0.status == .successful && $0.description.lowercased().contains("launch") },
+                "the replacement came from the best group: \(general.map(\.description))")
+        #expect(large.isEmpty, "throttling did not back the best group off in favour of the large one: \(large.map(\.description))")
+    }
+
+    /// What the failover test saw: who led before the partition, who after, and when.
+    struct Failover: Sendable {
+        var partitionedAt: Date?
+        var before: [String: String] = [:]
+        var after: [String: String] = [:]
+        var takeoverSeconds: [String: Double] = [:]
+    }
+
+    @Test(.timeLimit(.minutes(4))) func aLeaderThatLosesTheAPIServerIsReplacedWithinTheLeaseAndNeverActsAgain() async throws {
+        let programs = ["mend-drainer", "mend-autoscaler"]
+        let seen = Mutex(Failover())
+        let audit = Mutex<[AuditEntry]>([])
+        let report = try await Self.heal(.heal, speed: 5, replicas: 2) { chain in
+            guard let server = chain.simulation.server, let nodes = chain.simulation.store.resource("nodes") else { return }
+            // Wait (bounded) for the sick node's cordon: the drain is under way, the scale-up not done.
+            for _ in 0..<1200 {
+                let cordoned = chain.simulation.store.listValues(nodes).contains {
+                    $0[path: ["spec", "unschedulable"]]?.boolValue == true
+                }
+                if cordoned { break }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            // Both leaders lose the API server at once: every request they make fails.
+            var rules: [UInt64] = []
+            var leaders: [String: String] = [:]
+            for program in programs {
+                guard let leader = try? await chain.leaseHolder(program) else { continue }
+                leaders[program] = leader
+                rules.append(server.faults.add(.fail(code: 503, retryAfterSeconds: nil), matching: .init(userAgent: leader + "/")))
+            }
+            let partitionedAt = chain.clock.now
+            seen.withLock { $0.partitionedAt = partitionedAt; $0.before = leaders }
+            // Their peers take over once the Lease runs out.
+            for _ in 0..<1200 {
+                for program in programs where seen.withLock({ $0.after[program] == nil }) {
+                    if let holder = try? await chain.leaseHolder(program), holder != leaders[program] {
+                        let seconds = chain.clock.now.timeIntervalSince(partitionedAt)
+                        seen.withLock { $0.after[program] = holder; $0.takeoverSeconds[program] = seconds }
+                    }
+                }
+                if seen.withLock({ $0.after.count == leaders.count }) { break }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            // The old leaders come back: they must stay followers.
+            try? await Task.sleep(for: .seconds(1))
+            for rule in rules { server.faults.remove(rule) }
+            try? await Task.sleep(for: .seconds(4))
+            audit.withLock { $0 = server.audit.entries }
+        }
+        #expect(report.healed, "timeline:\n\(report.timeline.map(\.line).joined(separator: "\n"))")
+        #expect(report.mostCordonedAtOnce <= 1, "the budget holds across the failover")
+        let failover = seen.withLock { $0 }
+        let partitionedAt = try #require(failover.partitionedAt)
+        #expect(Set(failover.before.keys) == Set(programs), "both programs had a leader: \(failover.before)")
+        for program in programs {
+            let old = try #require(failover.before[program])
+            let new = try #require(failover.after[program], "\(program): no peer took over from \(old)")
+            #expect(new != old && new.hasPrefix(program + "-"))
+            // Lease 15 s, retry period 2 s: a peer takes over within the lease and a few retries.
+            let seconds = try #require(failover.takeoverSeconds[program])
+            #expect(seconds <= 30, "\(program): takeover took \(seconds) s of simulated time")
+            // Never both: once partitioned, the old leader wrote nothing that acts on the
+            // cluster (only its Lease reads; Events it had queued may still go out).
+            let acts = audit.withLock { $0 }.filter {
+                $0.userAgent.hasPrefix(old + "/") && $0.time >= partitionedAt && $0.code < 400
+                    && !$0.resource.hasPrefix("leases") && !$0.resource.hasPrefix("events")
+            }
+            #expect(acts.isEmpty, "\(old) acted after losing the Lease: \(acts.map { "\($0.verb) \($0.resource)/\($0.name)" })")
+            let newActs = audit.withLock { $0 }.filter {
+                $0.userAgent.hasPrefix(new + "/") && $0.code < 400
+                    && !$0.resource.hasPrefix("leases") && !$0.resource.hasPrefix("events")
+            }
+            #expect(!newActs.isEmpty, "\(new) took over the work")
+        }
     }
 }

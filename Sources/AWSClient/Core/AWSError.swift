@@ -98,4 +98,21 @@ public enum AWSClientError: Error, Sendable, CustomStringConvertible {
         if case .service(let error) = self { return error.code }
         return nil
     }
+
+    /// Whether the failure says nothing about the request itself: AWS was throttling or had a
+    /// server-side fault, or could not be reached. Such a request is worth repeating later
+    /// unchanged (after the client's own retries were used up); any other failure is a refusal.
+    public var isTransient: Bool {
+        switch self {
+        case .service(let error):
+            switch ErrorCodes.classify(code: error.code, status: error.statusCode) {
+            case .throttling, .transient: return true
+            case .clockSkew, .notRetryable: return false
+            }
+        case .transport:
+            return true
+        default:
+            return false
+        }
+    }
 }

@@ -83,7 +83,8 @@ public actor AutoscalerLoop {
 
     /// Passes until cancelled: every scan interval, and `batchingWindow` after a pod newly
     /// becomes unschedulable (when `wakeups` is given). A failed pass is logged and counted; the
-    /// next one comes as usual.
+    /// next one comes as usual, or after ``transientRetryDelay`` when a passing cloud failure
+    /// (throttling) left a decision undone.
     public func run(wakeups: InformerClusterSource? = nil) async throws {
         liveness.started()
         defer { liveness.stopped() }
@@ -108,7 +109,13 @@ public actor AutoscalerLoop {
             }
             for await _ in ticks {
                 if Task.isCancelled { break }
-                await passLogged()
+                if await passLogged() {
+                    let delay = min(await self.settings.scanInterval, Self.transientRetryDelay)
+                    group.addTask {
+                        try await clock.sleep(for: delay)
+                        tick.yield()
+                    }
+                }
             }
             group.cancelAll()
         }
@@ -124,19 +131,27 @@ public actor AutoscalerLoop {
         ])
     }
 
-    /// One pass, logged and measured; errors are counted, not thrown.
-    func passLogged() async {
+    /// How soon a pass runs again when a passing cloud failure (throttling, no answer) left its
+    /// decision undone (at most the scan interval).
+    public static let transientRetryDelay: Duration = .seconds(3)
+
+    /// One pass, logged and measured; errors are counted, not thrown. Returns whether a passing
+    /// cloud failure calls for a quick retry.
+    @discardableResult
+    func passLogged() async -> Bool {
         let started = ContinuousClock.now
         do {
-            _ = try await runOnce()
+            let report = try await runOnce()
             let elapsed = ContinuousClock.now - started
             deps.metrics.loopFinished(duration: elapsed, at: deps.clock.now.timeIntervalSince1970)
             liveness.passed()
+            return report.retrySoon
         } catch is CancellationError {
-            return
+            return false
         } catch {
             deps.metrics.loopFailed()
             deps.logger.error("autoscaler pass failed", metadata: ["error": "\(error)"])
+            return error.isTransientCloudError
         }
     }
 
@@ -203,6 +218,15 @@ public actor AutoscalerLoop {
                         ])
                 } catch is CancellationError {
                     throw CancellationError()
+                } catch where error.isTransientCloudError {
+                    // The cloud was busy, not the group at fault: keep the decision (no backoff,
+                    // no other group in its place) and make it again on a quick retry pass.
+                    report.failedIncreases[increase.group] = "\(error) (passing; retried shortly)"
+                    report.retrySoon = true
+                    deps.metrics.scaleUp(group: increase.group, result: "throttled")
+                    deps.logger.warning(
+                        "scale-up request failed for a passing reason; retried shortly, the group is not backed off",
+                        metadata: ["group": "\(increase.group)", "error": "\(error)"])
                 } catch {
                     failed = true
                     report.failedIncreases[increase.group] = "\(error)"

@@ -17,6 +17,9 @@ public struct PassReport: Sendable {
     public var scaleUp = ScaleUpPlan()
     /// Increases whose `setDesiredCapacity` failed, with the error.
     public var failedIncreases: [String: String] = [:]
+    /// A passing cloud failure (throttling, no answer) left a decision undone: the loop makes it
+    /// again shortly instead of backing the group off.
+    public var retrySoon = false
     /// The scale-down decided; nil when scale-down is disabled.
     public var scaleDown: ScaleDownPlan?
     /// What became of each removal (empty for a plan).

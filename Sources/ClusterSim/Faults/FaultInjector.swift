@@ -4,7 +4,8 @@ import Synchronization
 
 /// Injected misbehaviour of the API server, for testing clients' retries and recovery.
 ///
-/// Rules match requests by verb, resource, namespace and name (`nil` matches anything) and apply
+/// Rules match requests by verb, resource, namespace, name and the client's `User-Agent` prefix
+/// (`nil` matches anything; the user agent singles out one replica of a program) and apply
 /// to the next `count` matching requests (`nil`: until removed), or to a share of them (`rate`,
 /// drawn from a seeded generator so a failing run can be replayed). The first matching rule that
 /// answers with an error wins; latency rules add up.
@@ -16,15 +17,22 @@ public final class FaultInjector: Sendable {
         public var resource: String?
         public var namespace: String?
         public var name: String?
+        /// A prefix of the client's `User-Agent` (`mend-drainer-0/`: that replica only).
+        public var userAgent: String?
 
-        public init(verb: String? = nil, resource: String? = nil, namespace: String? = nil, name: String? = nil) {
+        public init(
+            verb: String? = nil, resource: String? = nil, namespace: String? = nil, name: String? = nil,
+            userAgent: String? = nil
+        ) {
             self.verb = verb
             self.resource = resource
             self.namespace = namespace
             self.name = name
+            self.userAgent = userAgent
         }
 
-        func matches(_ request: ResourceRequest) -> Bool {
+        func matches(_ request: ResourceRequest, userAgent agent: String) -> Bool {
+            if let userAgent, !agent.hasPrefix(userAgent) { return false }
             if let verb, verb != request.verb { return false }
             if let resource {
                 // `pods` matches pods and their subresources; `pods/eviction` only that subresource.
@@ -102,14 +110,14 @@ public final class FaultInjector: Sendable {
     public func removeAll() { rules.withLock { $0.list.removeAll() } }
 
     /// Consumes the rules matching `request`: the error to answer (if any) and the total delay.
-    func evaluate(_ request: ResourceRequest) -> (error: APIError?, delay: Duration) {
+    func evaluate(_ request: ResourceRequest, userAgent: String = "") -> (error: APIError?, delay: Duration) {
         rules.withLock { r in
             var error: APIError?
             var delay = Duration.zero
             var index = 0
             while index < r.list.count {
                 var rule = r.list[index]
-                guard rule.match.matches(request), error == nil || { if case .delay = rule.action { return true }; return false }(),
+                guard rule.match.matches(request, userAgent: userAgent), error == nil || { if case .delay = rule.action { return true }; return false }(),
                       rule.rate >= 1 || r.random.nextUnit() < rule.rate
                 else {
                     index += 1

@@ -48,7 +48,7 @@ final class APIService: Sendable {
         case .notFound:
             return (.error(.pathNotFound()), .zero)
         case .resource(let rr):
-            let (faultError, delay) = faults.evaluate(rr)
+            let (faultError, delay) = faults.evaluate(rr, userAgent: request.userAgent)
             let response: APIResponse
             if let faultError {
                 response = .error(faultError)

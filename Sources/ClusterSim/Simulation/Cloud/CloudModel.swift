@@ -127,6 +127,9 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidLimits(group: String, min: Int, desired: Int, max: Int)
     /// Terminating with decrement would go below the group's minimum.
     case belowMinimum(group: String, minSize: Int)
+    /// The cloud's API refused the call for its rate, as AWS answers `Throttling` (an injected
+    /// fault: see ``SimulatedCloud/throttleNext(_:operation:)``).
+    case throttled(operation: String)
 
     public var description: String {
         switch self {
@@ -139,6 +142,7 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
             "node group \(group): sizes must satisfy 0 <= min (\(min)) <= desired (\(desired)) <= max (\(max))"
         case .belowMinimum(let group, let minSize):
             "node group \(group): terminating without replacement would go below the group's minimum size (\(minSize))"
+        case .throttled(let operation): "\(operation): Throttling: Rate exceeded"
         }
     }
 }

@@ -31,6 +31,9 @@ public final class SimulatedCloud: SimulationPart {
         var activityCounter: UInt64 = 0
         /// Instances whose Node and pods still have to be removed.
         var terminating: [CloudInstance] = []
+        /// Injected throttling: calls still to refuse, per API operation (`""`: any operation).
+        var throttles: [String: Int] = [:]
+        var throttledCalls = 0
     }
 
     private let store: ClusterStore
@@ -48,6 +51,35 @@ public final class SimulatedCloud: SimulationPart {
         self.nodes = store.descriptor("nodes")
         self.pods = store.descriptor("pods")
     }
+
+    // MARK: API faults
+
+    /// The next `count` API calls of `operation` (`SetDesiredCapacity`,
+    /// `TerminateInstanceInAutoScalingGroup`, `DescribeAutoScalingGroups`,
+    /// `DescribeScalingActivities`; `nil`: any of them) are refused with ``CloudError/throttled(operation:)``,
+    /// as AWS answers `Throttling` when an account's request rate is exceeded.
+    public func throttleNext(_ count: Int, operation: String? = nil) {
+        state.withLock { $0.throttles[operation ?? "", default: 0] += count }
+    }
+
+    /// Admits one call of `operation` through the cloud's API, or refuses it when a throttle set
+    /// by ``throttleNext(_:operation:)`` applies. The node-group provider calls this first.
+    public func admit(_ operation: String) throws(CloudError) {
+        let refused = state.withLock { s -> Bool in
+            for key in [operation, ""] {
+                if let left = s.throttles[key], left > 0 {
+                    s.throttles[key] = left - 1
+                    s.throttledCalls += 1
+                    return true
+                }
+            }
+            return false
+        }
+        if refused { throw .throttled(operation: operation) }
+    }
+
+    /// How many API calls were refused by injected throttling so far.
+    public var throttledCalls: Int { state.withLock { $0.throttledCalls } }
 
     // MARK: Groups
 

@@ -19,7 +19,8 @@ public struct SimulatedNodeGroupProvider: NodeGroupProvider {
     }
 
     public func nodeGroups() async throws -> [Autoscaler.NodeGroup] {
-        cloud.nodeGroups().map { group in
+        try cloud.admit("DescribeAutoScalingGroups")
+        return cloud.nodeGroups().map { group in
             Autoscaler.NodeGroup(
                 id: group.name, minSize: group.minSize, maxSize: group.maxSize,
                 desiredCapacity: group.desiredCapacity,
@@ -31,10 +32,12 @@ public struct SimulatedNodeGroupProvider: NodeGroupProvider {
     }
 
     public func setDesiredCapacity(group: String, to capacity: Int) async throws {
+        try cloud.admit("SetDesiredCapacity")
         try cloud.setDesiredCapacity(group: group, to: capacity)
     }
 
     public func terminateInstance(_ instanceID: String, group: String, decrementDesiredCapacity: Bool) async throws {
+        try cloud.admit("TerminateInstanceInAutoScalingGroup")
         guard let instance = cloud.instances(group: group).first(where: { $0.id == instanceID }) else {
             throw CloudError.unknownInstance(instanceID)
         }
@@ -42,6 +45,7 @@ public struct SimulatedNodeGroupProvider: NodeGroupProvider {
     }
 
     public func launchFailures(group: String, since: Date) async throws -> [LaunchFailure] {
+        try cloud.admit("DescribeScalingActivities")
         guard cloud.nodeGroup(group) != nil else { throw CloudError.unknownGroup(group) }
         return cloud.activities(group: group)
             .filter { $0.status == .failed && $0.startTime >= since }
@@ -67,5 +71,14 @@ public struct SimulatedNodeGroupProvider: NodeGroupProvider {
             instanceTypes: [instanceType],
             tags: NodeTemplateTags(labels: shape.labels, taints: shape.taints, resources: resources),
             zones: [shape.zone])
+    }
+}
+
+/// Injected throttling is the one passing failure of the simulated cloud: the autoscaler repeats
+/// the request instead of backing the group off.
+extension CloudError: TransientCloudError {
+    public var isTransient: Bool {
+        if case .throttled = self { return true }
+        return false
     }
 }
