@@ -103,7 +103,6 @@ let package = Package(
             dependencies: [
                 "KubeModels",
                 "KubeClient",
-                "AWSClient",
                 "MendTime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

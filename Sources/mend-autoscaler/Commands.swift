@@ -48,7 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
             let settings = AutoscalerSettings(config: config)
             let provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
             // Plans never call a write; the write path is a dry-run one all the same.
-            let writes = WritePath(kubernetes: client, autoScaling: nil, dryRun: true, logger: logger)
+            let writes = WritePath(kubernetes: client, dryRun: true, logger: logger)
             let loop = AutoscalerLoop(
                 settings: settings,
                 dependencies: AutoscalerLoop.Dependencies(
@@ -146,7 +146,7 @@ struct RunCommand: AsyncParsableCommand {
                 "expander": "\(config.scaleUp.expander)", "scanInterval": "\(config.scanInterval)",
             ])
         let provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
-        let writes = WritePath(kubernetes: client, autoScaling: aws.autoScaling, dryRun: config.dryRun, logger: logger)
+        let writes = WritePath.forNodeGroups(provider, kubernetes: client, dryRun: config.dryRun, logger: logger)
         let identity = LeaderElectionSettings.defaultIdentity()
         let recorder = EventRecorder(sink: writes, component: "mend-autoscaler", host: identity, logger: logger)
         let source = InformerClusterSource(client: client, logger: logger)

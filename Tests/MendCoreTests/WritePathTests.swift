@@ -56,7 +56,7 @@ struct WritePathTests {
             #expect(try await writes.evictPod("gone", namespace: "default") == .notFound)
             try await writes.deletePod("web-1", namespace: "default")
             try await writes.setDesiredCapacity(group: "workers", to: 4)
-            #expect(try await writes.terminateInstance("i-0abc", decrementDesiredCapacity: true) == nil)
+            try await writes.terminateInstance("i-0abc", decrementDesiredCapacity: true)
 
             #expect(server.audit.writes.isEmpty)
             let stored = try await client.get(Node.self, name: "node-a")
@@ -71,7 +71,7 @@ struct WritePathTests {
                 ])
             #expect(lines.first?["object"] as? String == "node/node-a")
             #expect(lines.first?["change"] as? String == #"merge {"spec":{"unschedulable":true}}"#)
-            #expect(lines[5]["change"] as? String == "desiredCapacity=4 honorCooldown=false")
+            #expect(lines[5]["change"] as? String == "desiredCapacity=4")
             let metrics = registry.emitToString()
             #expect(sample(metrics, "mend_writes_total", ["verb": "evict_pod", "result": "dry_run", "mode": "dry_run"]) == 2)
             #expect(sample(metrics, "mend_writes_total", ["verb": "patch_node", "result": "dry_run"]) == 1)
@@ -116,7 +116,7 @@ struct WritePathTests {
                 kubernetes: client, dryRun: false, logger: memoryLogger(MemoryLogSink()),
                 factory: PrometheusMetricsFactory(registry: registry))
             await #expect(throws: KubeClientError.self) { try await writes.patchNode("missing", patch: Self.cordon) }
-            await #expect(throws: WritePathError.notConfigured(verb: "set_desired_capacity", missing: "AWS Auto Scaling client")) {
+            await #expect(throws: WritePathError.notConfigured(verb: "set_desired_capacity", missing: "node-group provider")) {
                 try await writes.setDesiredCapacity(group: "workers", to: 3)
             }
             #expect(server.audit.writes.allSatisfy { $0.code >= 400 })

@@ -4,12 +4,11 @@ import Logging
 import MendCore
 import MendTime
 
-/// A live write executor whose capacity writes go to a ``NodeGroupProvider`` (the simulated
-/// cloud, or any provider that is not the AWS client) and whose Kubernetes writes go to `base`.
+/// A live write executor whose capacity writes go to a ``NodeGroupProvider`` (AWS Auto Scaling
+/// or the simulated cloud) and whose Kubernetes writes go to `base`.
 ///
-/// With AWS the program uses MendCore's `LiveWriteExecutor` over the Auto Scaling client; this
-/// is for the other providers, so their writes still pass through the one `WritePath` (logged,
-/// counted, and replaced wholesale by the dry-run executor).
+/// Every capacity write of the autoscaler passes through it, so they all go through the one
+/// `WritePath` (logged, counted, and replaced wholesale by the dry-run executor).
 public struct NodeGroupWriteExecutor: WriteExecutor {
     let base: any WriteExecutor
     let provider: any NodeGroupProvider
@@ -21,7 +20,7 @@ public struct NodeGroupWriteExecutor: WriteExecutor {
 
     public func execute(_ request: WriteRequest) async throws -> WriteResult {
         switch request {
-        case .setDesiredCapacity(let group, let capacity, _):
+        case .setDesiredCapacity(let group, let capacity):
             try await provider.setDesiredCapacity(group: group, to: capacity)
             return .done
         case .terminateInstance(let known, let instanceID, let decrement):
@@ -32,7 +31,7 @@ public struct NodeGroupWriteExecutor: WriteExecutor {
             }
             guard let group else { throw NodeGroupWriteError.instanceNotInAnyGroup(instanceID) }
             try await provider.terminateInstance(instanceID, group: group, decrementDesiredCapacity: decrement)
-            return .scalingActivity(nil)
+            return .done
         default:
             return try await base.execute(request)
         }
@@ -51,9 +50,8 @@ public enum NodeGroupWriteError: Error, Sendable, Hashable, CustomStringConverti
 }
 
 extension WritePath {
-    /// The write path of a program whose node groups come from `provider` rather than the AWS
-    /// client: live, capacity writes go to the provider and Kubernetes writes to `kubernetes`;
-    /// with `dryRun`, nothing is sent.
+    /// The autoscaler's write path: live, capacity writes go to `provider` and Kubernetes writes
+    /// to `kubernetes`; with `dryRun`, nothing is sent.
     public static func forNodeGroups(
         _ provider: any NodeGroupProvider, kubernetes: KubernetesClient?, dryRun: Bool,
         clock: any MendClock = SystemClock(), logger: Logger, factory: (any MetricsFactory)? = nil

@@ -60,7 +60,7 @@ public struct DryRunWriteExecutor: WriteExecutor {
         case .setDesiredCapacity:
             return .done
         case .terminateInstance:
-            return .scalingActivity(nil)
+            return .done
         }
     }
 

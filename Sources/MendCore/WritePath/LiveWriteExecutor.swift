@@ -1,29 +1,22 @@
-import AWSClient
 import KubeClient
 import KubeModels
 
-/// Sends every write: Kubernetes calls through a ``KubernetesClient``, AWS calls through an
-/// ``AutoScalingAPI``. Either may be absent for programs that do not need it.
+/// Sends Kubernetes writes through a ``KubernetesClient``.
+///
+/// Capacity writes (set desired capacity, terminate an instance) belong to a node-group provider:
+/// the autoscaler wraps this executor in one that sends them there (AWS Auto Scaling or the
+/// simulated cloud). Here they are refused, so MendCore, and every program but the autoscaler,
+/// carries no cloud client.
 public struct LiveWriteExecutor: WriteExecutor {
     let kubernetes: KubernetesClient?
-    let autoScaling: (any AutoScalingAPI)?
 
-    public init(kubernetes: KubernetesClient?, autoScaling: (any AutoScalingAPI)? = nil) {
+    public init(kubernetes: KubernetesClient?) {
         self.kubernetes = kubernetes
-        self.autoScaling = autoScaling
     }
 
     public func execute(_ request: WriteRequest) async throws -> WriteResult {
-        switch request {
-        case .setDesiredCapacity(let group, let capacity, let honorCooldown):
-            try await aws(request).setDesiredCapacity(groupName: group, desiredCapacity: capacity, honorCooldown: honorCooldown)
-            return .done
-        case .terminateInstance(_, let id, let decrement):
-            return .scalingActivity(
-                try await aws(request).terminateInstanceInAutoScalingGroup(instanceID: id, shouldDecrementDesiredCapacity: decrement))
-        default:
-            break
-        }
+        if case .setDesiredCapacity = request { throw WritePathError.notConfigured(verb: request.verb, missing: "node-group provider") }
+        if case .terminateInstance = request { throw WritePathError.notConfigured(verb: request.verb, missing: "node-group provider") }
         guard let kube = kubernetes else { throw WritePathError.notConfigured(verb: request.verb, missing: "Kubernetes client") }
         switch request {
         case .patchNode(let name, let patch):
@@ -48,12 +41,7 @@ public struct LiveWriteExecutor: WriteExecutor {
         case .patchLease(let name, let namespace, let patch):
             return .lease(try await kube.patch(Lease.self, name: name, namespace: namespace, patch: patch))
         case .setDesiredCapacity, .terminateInstance:
-            preconditionFailure("handled above")
+            preconditionFailure("refused above")
         }
-    }
-
-    private func aws(_ request: WriteRequest) throws -> any AutoScalingAPI {
-        guard let autoScaling else { throw WritePathError.notConfigured(verb: request.verb, missing: "AWS Auto Scaling client") }
-        return autoScaling
     }
 }

@@ -1,4 +1,3 @@
-import AWSClient
 import KubeClient
 import KubeModels
 import Logging
@@ -13,7 +12,7 @@ import MendTime
 /// can count calls with its own ``WriteExecutor``.
 ///
 /// ```swift
-/// let writes = WritePath(kubernetes: client, autoScaling: nil, dryRun: config.dryRun, logger: logger)
+/// let writes = WritePath(kubernetes: client, dryRun: config.dryRun, logger: logger)
 /// _ = try await writes.patchNode("ip-10-0-0-1", patch: .merge(["spec": ["unschedulable": true]]))
 /// ```
 public struct WritePath: Sendable {
@@ -23,20 +22,20 @@ public struct WritePath: Sendable {
     let logger: Logger
     let factory: any MetricsFactory
 
-    /// A live or dry-run write path over real clients.
+    /// A live or dry-run write path over a Kubernetes client. (The autoscaler's capacity writes
+    /// go to its node-group provider: see `WritePath.forNodeGroups` in the Autoscaler module.)
     ///
     /// - Parameters:
     ///   - kubernetes: sends Kubernetes writes (and, in dry-run, serves the reads behind plausible answers).
-    ///   - autoScaling: sends AWS Auto Scaling writes; nil for programs that make none.
     ///   - factory: where the write counter lives (default: the process's metrics system).
     public init(
-        kubernetes: KubernetesClient?, autoScaling: (any AutoScalingAPI)? = nil, dryRun: Bool,
+        kubernetes: KubernetesClient?, dryRun: Bool,
         clock: any MendClock = SystemClock(), logger: Logger, factory: (any MetricsFactory)? = nil
     ) {
         let executor: any WriteExecutor =
             dryRun
             ? DryRunWriteExecutor(reader: kubernetes, clock: clock)
-            : LiveWriteExecutor(kubernetes: kubernetes, autoScaling: autoScaling)
+            : LiveWriteExecutor(kubernetes: kubernetes)
         self.init(executor: executor, dryRun: dryRun, logger: logger, factory: factory)
     }
 
@@ -160,21 +159,16 @@ public struct WritePath: Sendable {
         }
     }
 
-    /// Sets an Auto Scaling group's desired capacity.
-    public func setDesiredCapacity(group: String, to capacity: Int, honorCooldown: Bool = false) async throws {
-        _ = try await perform(.setDesiredCapacity(group: group, capacity: capacity, honorCooldown: honorCooldown))
+    /// Sets a node group's (Auto Scaling group's) desired capacity.
+    public func setDesiredCapacity(group: String, to capacity: Int) async throws {
+        _ = try await perform(.setDesiredCapacity(group: group, capacity: capacity))
     }
 
     /// Terminates one instance of its Auto Scaling group (`group`, when known, names it for
     /// providers that need it and for the log line).
-    @discardableResult
-    public func terminateInstance(
-        _ instanceID: String, group: String? = nil, decrementDesiredCapacity: Bool
-    ) async throws -> ScalingActivity? {
-        try expect(
-            await perform(.terminateInstance(group: group, instanceID: instanceID, decrementDesiredCapacity: decrementDesiredCapacity)),
-            "terminate_instance"
-        ) { if case .scalingActivity(let a) = $0 { .some(a) } else { nil } }
+    public func terminateInstance(_ instanceID: String, group: String? = nil, decrementDesiredCapacity: Bool) async throws {
+        _ = try await perform(
+            .terminateInstance(group: group, instanceID: instanceID, decrementDesiredCapacity: decrementDesiredCapacity))
     }
 
     private func expect<T>(_ result: WriteResult, _ verb: String, _ extract: (WriteResult) -> T?) throws -> T {

@@ -1,4 +1,3 @@
-import AWSClient
 import Foundation
 import KubeClient
 import KubeModels
@@ -26,7 +25,7 @@ public enum WriteRequest: Sendable, Equatable {
     /// A Lease renewal, takeover or release.
     case patchLease(name: String, namespace: String, patch: Patch)
     /// An Auto Scaling group's new desired capacity.
-    case setDesiredCapacity(group: String, capacity: Int, honorCooldown: Bool)
+    case setDesiredCapacity(group: String, capacity: Int)
     /// The termination of one instance in its Auto Scaling group (`group` when the caller knows
     /// it: AWS finds it from the instance, other node-group providers need it).
     case terminateInstance(group: String?, instanceID: String, decrementDesiredCapacity: Bool)
@@ -60,7 +59,7 @@ public enum WriteRequest: Sendable, Equatable {
         case .patchConfigMap(let name, let namespace, _): "configmap/\(namespace)/\(name)"
         case .createLease(let lease): "lease/\(lease.metadata.namespace ?? "")/\(lease.metadata.name ?? "")"
         case .patchLease(let name, let namespace, _): "lease/\(namespace)/\(name)"
-        case .setDesiredCapacity(let group, _, _): "asg/\(group)"
+        case .setDesiredCapacity(let group, _): "asg/\(group)"
         case .terminateInstance(let group?, let id, _): "asg/\(group)/instance/\(id)"
         case .terminateInstance(nil, let id, _): "instance/\(id)"
         }
@@ -91,8 +90,8 @@ public enum WriteRequest: Sendable, Equatable {
             return "keys: " + (map.data ?? [:]).keys.sorted().joined(separator: ", ")
         case .createLease(let lease):
             return "holder=\(lease.spec.holderIdentity ?? "")"
-        case .setDesiredCapacity(_, let capacity, let honorCooldown):
-            return "desiredCapacity=\(capacity) honorCooldown=\(honorCooldown)"
+        case .setDesiredCapacity(_, let capacity):
+            return "desiredCapacity=\(capacity)"
         case .terminateInstance(_, _, let decrement):
             return "decrementDesiredCapacity=\(decrement)"
         }
@@ -127,9 +126,7 @@ public enum WriteResult: Sendable, Equatable {
     case eviction(EvictionOutcome)
     case configMap(ConfigMap)
     case lease(Lease)
-    /// The scaling activity AWS started (none in dry-run).
-    case scalingActivity(ScalingActivity?)
-    /// Calls that answer nothing (delete, set capacity).
+    /// Calls that answer nothing (delete, set capacity, terminate).
     case done
 }
 
