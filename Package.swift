@@ -240,9 +240,12 @@ let package = Package(
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
         .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
+        // Helpers shared by the test targets (running the built programs, kubectl, moto).
+        .target(name: "MendTestSupport", path: "Tests/MendTestSupport"),
         .testTarget(name: "AWSClientTests", dependencies: [
             "AWSClient",
             "MendTime",
+            "MendTestSupport",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -271,7 +274,7 @@ let package = Package(
         .testTarget(
             name: "ClusterSimTests",
             dependencies: [
-                "ClusterSim", "KubeModels", "MendTime",
+                "ClusterSim", "KubeModels", "MendTime", "MendTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -287,7 +290,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "ClusterSim", "KubeModels"]),
+        .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "ClusterSim", "KubeModels", "MendTestSupport"]),
         .testTarget(name: "DetectorTests", dependencies: [
             "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
             .product(name: "Logging", package: "swift-log"),

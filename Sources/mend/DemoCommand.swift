@@ -39,11 +39,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Show the programs' own logs on standard error.")
     var verbose = false
 
+    @Option(help: "Replicas of mend-drainer and mend-autoscaler; with 2 or more they elect a leader on their Lease, as their Deployments do.")
+    var replicas = 1
+
     func validate() throws {
         guard DemoScenario.named(scenario) != nil else {
             throw ValidationError("--scenario: \"\(scenario)\" is not a scenario; expected one of \(DemoScenario.all.map(\.name).joined(separator: ", "))")
         }
         guard speed >= 1, speed <= 1000 else { throw ValidationError("--speed must be between 1 and 1000, got \(speed)") }
+        guard (1...5).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 5, got \(replicas)") }
         _ = try timeoutDuration()
     }
 
@@ -63,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         logger.logLevel = Logger.Level.info
         let chain = try await Chain.start(Chain.Configuration(
-            scenario: story, speed: speed, kernelMonitorPath: monitorPath, logger: logger))
+            scenario: story, speed: speed, kernelMonitorPath: monitorPath, logger: logger, replicas: replicas))
         say("mend demo \(story.name): \(story.summary)")
         say("ClusterSim serves \(chain.url); simulated time runs \(Int(speed))× real time")
         let started = ContinuousClock.now

@@ -1,43 +1,16 @@
 import Foundation
+import MendTestSupport
 import Testing
 
 /// `mend aws whoami` and `mend aws groups`, run as a user runs them: the built `mend` binary,
 /// credentials from the environment, every call sent to moto.
 @Suite("mend aws commands against moto", .timeLimit(.minutes(2)))
 struct MendAWSCommandTests {
-    /// The `mend` executable built next to the test bundle (`scripts/test` builds every product).
-    static func mendExecutable() throws -> URL {
-        let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidate = buildFolder.appendingPathComponent("mend")
-        guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-            throw CommandFailure(description: "no mend executable at \(candidate.path); build all products first "
-                + "(`swift build --build-tests`, which scripts/test runs)")
-        }
-        return candidate
-    }
-
-    struct CommandFailure: Error, CustomStringConvertible { let description: String }
-
-    /// Runs `mend` with `arguments` and a clean environment; bounded by a 60 s deadline.
-    static func mend(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try mendExecutable()
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw CommandFailure(description: "mend \(arguments.joined(separator: " ")) did not finish within 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, text)
+    /// Runs the built `mend` with `arguments` and a clean environment; bounded by a 60 s deadline.
+    static func mend(_ arguments: [String], environment: [String: String]) async throws -> ProgramResult {
+        try await ProgramRun.run(
+            try ProgramRun.builtProduct("mend"), arguments,
+            environment: environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a })
     }
 
     static func environment(secret: String = "mend-test-secret") -> [String: String] {

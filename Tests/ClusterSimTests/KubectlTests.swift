@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendTestSupport
 import Testing
 @testable import ClusterSim
 
@@ -10,40 +11,10 @@ enum Kubectl {
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
-    static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
-        }
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// Runs kubectl with a hard time limit.
-    static func run(_ arguments: [String], kubeconfig: URL, timeout: Duration = .seconds(60)) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = ["--kubeconfig", kubeconfig.path] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        // Drain the pipes while waiting so a large output cannot block kubectl. The blocking reads
-        // run on GCD threads: parking them in Swift's small cooperative pool would starve every
-        // other test (and the simulated kubelet) until kubectl exits.
-        async let stdout = readToEnd(out.fileHandleForReading)
-        async let stderr = readToEnd(err.fileHandleForReading)
-        while process.isRunning {
-            if ContinuousClock.now > deadline { process.terminate() }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return Result(status: process.terminationStatus, stdout: String(decoding: await stdout, as: UTF8.self),
-                      stderr: String(decoding: await stderr, as: UTF8.self))
+    static func run(_ arguments: [String], kubeconfig: URL, timeout: Duration = .seconds(60)) async throws -> ProgramResult {
+        try await ProgramRun.run(
+            URL(fileURLWithPath: try #require(path)), ["--kubeconfig", kubeconfig.path] + arguments, timeout: timeout)
     }
 }
 
@@ -196,7 +167,7 @@ struct KubectlTests {
             let store = server.store
             try Self.seedDrainScene(store, minAvailable: 1)
             let deadline = ContinuousClock.now + .seconds(60)
-            let result = try await withThrowingTaskGroup(of: Kubectl.Result?.self) { group in
+            let result = try await withThrowingTaskGroup(of: ProgramResult?.self) { group in
                 group.addTask {
                     await Self.finalizeTerminatingPods(store, until: deadline)
                     return nil
@@ -205,7 +176,7 @@ struct KubectlTests {
                     try await Kubectl.run(["drain", "node-1", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=40s"],
                                           kubeconfig: kubeconfig)
                 }
-                var result: Kubectl.Result?
+                var result: ProgramResult?
                 for try await value in group where value != nil {
                     result = value
                     group.cancelAll()

@@ -5,10 +5,8 @@ import MendTime
 import Testing
 
 /// `kubectl drain` against a whole simulation served over HTTP, in real (short) time.
-@Suite("kubectl drain against a full simulation", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl")))
+@Suite("kubectl drain against a full simulation", .enabled(if: Kubectl.path != nil, "kubectl not found (set MEND_KUBECTL or install /usr/bin/kubectl)"))
 struct SimDrainTests {
-    static let kubectl = "/usr/bin/kubectl"
-
     static let scenario = """
         nodeGroups:
           - {name: general, count: 3, maxSize: 5, bootDelay: 1s, capacity: {cpu: "2", memory: 8Gi, pods: 29}}
@@ -43,10 +41,9 @@ struct SimDrainTests {
             let counts = Dictionary(grouping: webPods, by: \.nodeName).mapValues(\.count)
             let target = try #require(counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key)
 
-            let result = try await Self.run([
-                "--kubeconfig", kubeconfig.path, "drain", target, "--ignore-daemonsets", "--delete-emptydir-data",
-                "--timeout=60s",
-            ])
+            let result = try await Kubectl.run(
+                ["drain", target, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s"], kubeconfig: kubeconfig,
+                timeout: .seconds(90))
             #expect(result.status == 0, "kubectl drain failed: \(result.output)")
             #expect(result.output.contains("drained"), "\(result.output)")
 
@@ -69,30 +66,5 @@ struct SimDrainTests {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-    }
-
-    /// Runs kubectl with a hard time limit; returns its exit status and combined output.
-    static func run(_ arguments: [String], timeout: Duration = .seconds(90)) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kubectl)
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close(); try? FileManager.default.removeItem(at: output) }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let start = ContinuousClock.now
-        while process.isRunning {
-            if ContinuousClock.now - start > timeout {
-                process.terminate()
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.waitUntilExit()
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text)
     }
 }
