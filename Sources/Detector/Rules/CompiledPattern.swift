@@ -2,11 +2,13 @@ import Foundation
 
 /// An RE2 pattern checked, analysed and compiled for matching against the end of the log buffer.
 public struct CompiledPattern: @unchecked Sendable {
-    // NSRegularExpression is immutable and documented thread-safe; hence @unchecked.
+    // `Regex` is not declared Sendable because a regex may hold custom components; one built from
+    // a pattern string holds none, is immutable, and is compiled before it is shared (by
+    // `RE2Analysis.compile`). Hence @unchecked.
     /// The pattern as written in the rule file.
     public let source: String
     let analysis: RE2Analysis
-    let regex: NSRegularExpression
+    let regex: Regex<AnyRegexOutput>
 
     /// Compiles `pattern`, or throws the column and the reason it is not RE2 Mend accepts.
     public init(_ pattern: String) throws(RE2SyntaxError) {
@@ -15,7 +17,7 @@ public struct CompiledPattern: @unchecked Sendable {
         analysis = RE2Analysis(tree)
         do {
             // Upstream appends `\z`: the match must end at the end of the buffer.
-            regex = try NSRegularExpression(pattern: "(?:\(analysis.icuPattern))\\z", options: [])
+            regex = try RE2Analysis.compile("(?:\(analysis.regexPattern))\\z")
         } catch {
             throw RE2SyntaxError(column: 1, problem: "the regular-expression engine rejected the pattern: \(error)")
         }
@@ -29,8 +31,7 @@ public struct CompiledPattern: @unchecked Sendable {
 
     /// The UTF-16 offset where a match ending at the end of `text` starts, or nil.
     func matchStart(in text: String) -> Int? {
-        let range = NSRange(location: 0, length: text.utf16.count)
-        guard let m = regex.firstMatch(in: text, options: [], range: range) else { return nil }
-        return m.range.location
+        guard let match = try? regex.firstMatch(in: text) else { return nil }
+        return text.utf16.distance(from: text.startIndex, to: match.range.lowerBound)
     }
 }

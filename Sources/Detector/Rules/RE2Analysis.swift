@@ -1,9 +1,11 @@
-/// What the engine needs to know about a parsed pattern: an equivalent ICU pattern, the literal
-/// text any match must contain, and whether a match can reach back past the newest line.
+/// What the engine needs to know about a parsed pattern: an equivalent Swift Regex pattern, the
+/// literal text any match must contain, and whether a match can reach back past the newest line.
 struct RE2Analysis: Sendable {
-    /// The pattern rewritten for ICU with RE2's meaning (ASCII `\d\w\s`, `.` not matching `\n`,
+    /// The pattern rewritten for Swift Regex (compiled by ``compile(_:)``) with RE2's meaning (ASCII `\d\w\s`, `.` not matching `\n`,
     /// `$` meaning end of text, no `U` flag).
-    var icuPattern: String
+    var regexPattern: String
+    /// How many capturing groups the pattern has.
+    var captureCount: Int
     /// The longest literal byte string every match contains, or empty when there is none.
     var requiredLiteral: [UInt8]
     /// True when a match may span lines or depends on where the buffer starts (`^`, `\A`, a
@@ -14,13 +16,36 @@ struct RE2Analysis: Sendable {
         var out = ""
         var spans = false
         Self.emit(node, into: &out, spans: &spans)
-        icuPattern = out
+        regexPattern = out
+        captureCount = Self.captures(node)
         spansLines = spans
         let literals = Self.literals(node)
         requiredLiteral = literals.max { $0.count < $1.count } ?? []
     }
 
-    // MARK: ICU translation
+    // MARK: Translation to Swift Regex syntax
+
+    /// Compiles a translated pattern with the options that give RE2's meaning: matching by
+    /// Unicode scalar (not by grapheme), and `\b` between ASCII word characters and the rest.
+    ///
+    /// Swift's own regex engine, not ICU's: a detector that never loads ICU's data stays several
+    /// megabytes smaller on every node (see Benchmarks/DetectorBenchmarks/RESULTS.md).
+    /// The regex is used once here, so its program is compiled before any thread shares it.
+    static func compile(_ pattern: String) throws -> Regex<AnyRegexOutput> {
+        let regex = try Regex(pattern).matchingSemantics(.unicodeScalar).wordBoundaryKind(.simple).asciiOnlyWordCharacters()
+        _ = try regex.firstMatch(in: "")
+        return regex
+    }
+
+    private static func captures(_ node: RE2Node) -> Int {
+        switch node {
+        case .group(let inner, let name, let capturing): return (capturing || name != nil ? 1 : 0) + captures(inner)
+        case .concat(let items), .alternate(let items): return items.reduce(0) { $0 + captures($1) }
+        case .repeatNode(let inner, _, _, _): return captures(inner)
+        default: return 0
+        }
+    }
+
 
     private static func escapeScalar(_ u: Unicode.Scalar) -> String {
         if u.isASCII, u.properties.isAlphabetic || ("0"..."9").contains(u) { return String(u) }
@@ -33,8 +58,8 @@ struct RE2Analysis: Sendable {
             switch item {
             case .range(let lo, let hi):
                 body += lo == hi ? escapeScalar(lo) : "\(escapeScalar(lo))-\(escapeScalar(hi))"
-            case .named(let icu, _):
-                body += icu
+            case .named(let syntax, _):
+                body += syntax
             }
         }
         return body
@@ -59,8 +84,9 @@ struct RE2Analysis: Sendable {
             case .lineEnd: out += "(?m:$)"
             case .textStart: spans = true; out += "\\A"
             case .textEnd: out += "\\z"
-            case .wordBoundary: out += "(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))"
-            case .notWordBoundary: out += "(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))"
+            // ASCII word characters, by the options of `compile`.
+            case .wordBoundary: out += "\\b"
+            case .notWordBoundary: out += "\\B"
             }
         case .group(let inner, let name, let capturing):
             if let name { out += "(?<\(name.filter { $0.isLetter || $0.isNumber })>" } else { out += capturing ? "(" : "(?:" }

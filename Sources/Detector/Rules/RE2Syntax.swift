@@ -3,7 +3,7 @@
 /// Mend accepts exactly the RE2 syntax upstream node-problem-detector (Go `regexp`) accepts, and
 /// rejects constructs RE2 does not have (backreferences, look-around, atomic groups, possessive
 /// repetition) with the column where they start. The tree is then used twice: translated into an
-/// equivalent ICU pattern for confirmation matching, and searched for literal text every match must
+/// equivalent Swift Regex pattern for confirmation matching, and searched for literal text every match must
 /// contain (the prefilter).
 indirect enum RE2Node: Sendable, Equatable {
     case empty
@@ -33,8 +33,8 @@ enum RE2Anchor: Sendable, Equatable {
 struct RE2Class: Sendable, Equatable {
     enum Item: Sendable, Equatable {
         case range(Unicode.Scalar, Unicode.Scalar)
-        /// A named class written as ICU understands it with RE2's meaning (ASCII `\d`, `\w`, `\s`).
-        case named(icu: String, matchesNewline: Bool)
+        /// A named class in the regex engine's class syntax with RE2's meaning (ASCII `\d`, `\w`, `\s`).
+        case named(syntax: String, matchesNewline: Bool)
     }
     var negated: Bool
     var items: [Item]
@@ -306,12 +306,12 @@ struct RE2Parser {
         guard let c = peek() else { throw err(start, "trailing backslash at end of pattern") }
         func single(_ v: UInt32) -> RE2Class.Item { let u = Unicode.Scalar(v)!; return .range(u, u) }
         switch c {
-        case "d": i += 1; return .named(icu: "0-9", matchesNewline: false)
-        case "D": i += 1; return .named(icu: "[^0-9]", matchesNewline: true)
-        case "w": i += 1; return .named(icu: "0-9A-Za-z_", matchesNewline: false)
-        case "W": i += 1; return .named(icu: "[^0-9A-Za-z_]", matchesNewline: true)
-        case "s": i += 1; return .named(icu: "\\t\\n\\f\\r\\x{20}", matchesNewline: true)
-        case "S": i += 1; return .named(icu: "[^\\t\\n\\f\\r\\x{20}]", matchesNewline: false)
+        case "d": i += 1; return .named(syntax: "0-9", matchesNewline: false)
+        case "D": i += 1; return .named(syntax: "[^0-9]", matchesNewline: true)
+        case "w": i += 1; return .named(syntax: "0-9A-Za-z_", matchesNewline: false)
+        case "W": i += 1; return .named(syntax: "[^0-9A-Za-z_]", matchesNewline: true)
+        case "s": i += 1; return .named(syntax: "\\t\\n\\f\\r\\x{20}", matchesNewline: true)
+        case "S": i += 1; return .named(syntax: "[^\\t\\n\\f\\r\\x{20}]", matchesNewline: false)
         case "a": i += 1; return single(7)
         case "f": i += 1; return single(12)
         case "t": i += 1; return single(9)
@@ -334,8 +334,8 @@ struct RE2Parser {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0 == "_" }) else {
                 throw err(start, "invalid character class range \\\(c){\(name)}")
             }
-            let icu = "\\\(negated ? "P" : "p"){\(name)}"
-            return .named(icu: negated ? "[\(icu)]" : icu, matchesNewline: negated)
+            let property = "\\\(negated ? "P" : "p"){\(name)}"
+            return .named(syntax: negated ? "[\(property)]" : property, matchesNewline: negated)
         case "x":
             i += 1
             var hex = ""
@@ -404,7 +404,7 @@ struct RE2Parser {
                         throw err(i, "unknown POSIX class [:\(name):]")
                     }
                     let nl = name == "space" || name == "cntrl" || name == "ascii"
-                    cls.items.append(.named(icu: negated ? "[^\(body)]" : body, matchesNewline: nl != negated))
+                    cls.items.append(.named(syntax: negated ? "[^\(body)]" : body, matchesNewline: nl != negated))
                     i = j + 2
                     continue
                 }
