@@ -167,6 +167,51 @@ struct JournaldTests {
         }
     }
 
+    /// Issue 5: the saved cursor never passes an entry whose condition change was not written. A
+    /// failing `PATCH nodes/<name>/status` holds it back, so a restarted detector reads the entry again.
+    @Test func aFailedStatusPatchHoldsBackTheJournalCursorSoARestartRereadsTheEntry() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let stateDir = dir.appendingPathComponent("state").path
+            try CursorFile.prepare(directory: stateDir)
+            let state = CursorFile(directory: stateDir, monitorFile: "/etc/mend-detector/kernel-monitor.json")
+            let now = Date().timeIntervalSince1970
+            let first = try Self.journal([
+                ("kernel", "usb 1-1: new high-speed USB device number 2 using ehci-pci", now - 30),
+            ], in: dir, name: "first")
+
+            // A healthy run: the cursor is saved after the harmless entry.
+            _ = try await Self.runDetector(h, files: [first], state: state) {
+                try await h.condition("KernelDeadlock")?.status == .false && state.load() != nil
+            }
+            let saved = try #require(try state.load())
+
+            // The journal grows by a line that sets a condition, while the API server refuses
+            // every status patch: the detector reads it, fails to write it, and is stopped.
+            let second = try Self.journal([
+                ("kernel", "INFO: task containerd:1234 blocked for more than 120 seconds.", now - 5),
+            ], in: dir, name: "second")
+            let errorsBefore = h.testMetrics.value("mend_detector_api_errors_total", #"verb="patch""#) ?? 0
+            let fault = h.server.faults.add(.fail(code: 500, retryAfterSeconds: nil),
+                                            matching: .init(verb: "patch", resource: "nodes/status"))
+            let readDuringFault = try await Self.runDetector(h, files: [first, second], state: state) {
+                // Start-up assertion, the entry's condition, and its cursor each tried a patch.
+                (h.testMetrics.value("mend_detector_api_errors_total", #"verb="patch""#) ?? 0) >= errorsBefore + 3
+            }
+            #expect(readDuringFault == 1, "the entry was read")
+            #expect(try await h.condition("KernelDeadlock")?.status == .false, "the fault kept the condition from being written")
+            #expect(try state.load() == saved, "the cursor did not pass the unwritten entry")
+
+            // The API server recovers; a restarted detector reads the entry again and writes it.
+            h.server.faults.remove(fault)
+            let readAfter = try await Self.runDetector(h, files: [first, second], state: state) {
+                try await h.condition("KernelDeadlock")?.status == .true && state.load() != saved
+            }
+            #expect(readAfter == 1, "only the held-back entry was read again")
+            #expect(try await h.condition("KernelDeadlock")?.reason == "ContainerRuntimeHung")
+        }
+    }
 }
 
 /// The journal cursor's state file (no journal tools needed).
