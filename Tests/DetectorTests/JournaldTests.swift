@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import Synchronization
 import Testing
 @testable import Detector
 
@@ -228,5 +229,60 @@ struct JournaldTests {
         try Fixtures.write("garbage", to: URL(fileURLWithPath: file.path))
         #expect(try file.load() == nil)
         #expect(throws: CursorFile.CursorFileError.self) { try CursorFile(path: "/nonexistent/dir/x").save("s=1") }
+    }
+}
+
+/// A full inbox never lets a journald cursor pass a match (issue 5): the source waits for room.
+@Suite struct CheckpointBackpressureTests {
+    /// Records with journal-style cursors, all sent at once.
+    struct CursorSource: LogSource {
+        let name = "journald:test"
+        let messages: [String]
+        func records() -> AsyncThrowingStream<LogRecord, any Error> {
+            AsyncThrowingStream { c in
+                for (i, m) in messages.enumerated() { c.yield(LogRecord(timestamp: Date(), message: m, cursor: "s=test;i=\(i + 1)")) }
+                c.finish()
+            }
+        }
+    }
+
+    /// A writer whose Events wait for `open` (a slow API server), counted.
+    final class SlowEvents: NodeWriter {
+        let inner: any NodeWriter
+        let open = Mutex(false)
+        let events = Mutex(0)
+        init(_ inner: any NodeWriter) { self.inner = inner }
+        func node(named name: String) async throws -> Node { try await inner.node(named: name) }
+        func patchStatus(node name: String, patch: JSONValue) async throws { try await inner.patchStatus(node: name, patch: patch) }
+        func replaceTaints(node name: String, taints: [Taint], resourceVersion: String) async throws {}
+        func annotate(node name: String, key: String, value: String) async throws {}
+        func recordEvent(node: Node, event: DetectorEvent) async {
+            for _ in 0..<1_000 where !open.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
+            events.withLock { $0 += 1 }
+        }
+    }
+
+    @Test func aFullInboxMakesAJournaldSourceWaitInsteadOfDroppingAMatchItsCursorWouldPass() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let state = CursorFile(directory: dir.path, monitorFile: "kernel-monitor.json")
+            let monitor = try LifecycleMonitor.monitor()
+            let count = 40
+            let source = CursorSource(messages: (0..<count).map { "Killed process \($0) (java)" })
+            let writer = SlowEvents(h.writer())
+            var options = NodeProblemDetector.Options(nodeName: h.nodeName, heartbeatJitter: 0, clock: h.clock)
+            options.inboxCapacity = 4
+            let detector = NodeProblemDetector(options: options, writer: writer, metrics: h.metrics)
+            let run = Task { try await detector.run(logs: [.init(monitor: monitor, source: source, checkpoint: state)], plugins: []) }
+            defer { run.cancel() }
+            // The run loop is stuck on the first Event while the source has 40 matches to hand over.
+            try await Task.sleep(for: .milliseconds(300))
+            writer.open.withLock { $0 = true }
+            try await h.eventually("every match handled and the last cursor saved", timeout: .seconds(30)) {
+                try state.load() == "s=test;i=\(count)" && writer.events.withLock { $0 } == count
+            }
+            #expect(h.testMetrics.value("mend_detector_records_dropped_total", #"source="journald:test""#) ?? 0 == 0)
+        }
     }
 }

@@ -22,6 +22,9 @@ public struct NodeProblemDetector: Sendable {
         /// Opt-in: at start-up, remove conditions this detector once owned (recorded in the node's
         /// ``ConditionOwnership/annotation``) that no monitor file configures now.
         public var removeUnconfiguredConditions: Bool
+        /// How many messages (matches, plugin results, cursors) wait for the run loop at most. When
+        /// it is full, journald sources wait (their entries stay in the journal); others drop and count.
+        public var inboxCapacity: Int = 100_000
 
         public init(nodeName: String, heartbeatInterval: Duration = .seconds(300), heartbeatJitter: Double = 0.2,
                     tickInterval: Duration = .seconds(1), clock: any MendClock = SystemClock(), bootTime: Date? = nil,
@@ -121,7 +124,7 @@ public struct NodeProblemDetector: Sendable {
         for c in tracker.conditions.values where c.status == "True" {
             logger.info("adopted condition from the node", metadata: ["type": "\(c.type)", "reason": "\(c.reason)"])
         }
-        let (inbox, feed) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(100_000))
+        let (inbox, feed) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(max(1, options.inboxCapacity)))
         await withTaskGroup(of: Void.self) { group in
             var running: [String: Running] = [:]
             var generation = 0
