@@ -4,7 +4,13 @@ import Logging
 import MendTime
 
 /// Runs monitors against one node: reads their sources and plugins, tracks conditions, and writes
-/// changes (plus a jittered heartbeat) through a ``NodeWriter``.
+/// changes (plus a jittered heartbeat) through a ``NodeWriter``. A new ``Configuration`` (a reload
+/// of the monitor files) restarts only the monitors whose file changed and keeps every condition
+/// still configured as it is.
+///
+/// A journald cursor is saved only once every record before it was handled: its matches applied,
+/// the resulting status patch accepted (a failed patch holds the cursor back, so a restart reads
+/// the record again) and its Events sent.
 public struct NodeProblemDetector: Sendable {
     /// Settings of a run.
     public struct Options: Sendable {
@@ -173,7 +179,12 @@ public struct NodeProblemDetector: Sendable {
             _ = start(configuration)
             if let reloads {
                 group.addTask {
-                    for await next in reloads { feed.yield(.reconfigure(next)) }
+                    for await next in reloads {
+                        // A reload is never dropped: it waits for room in a full inbox.
+                        while case .dropped = feed.yield(.reconfigure(next)) {
+                            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
+                        }
+                    }
                 }
             }
             group.addTask {
