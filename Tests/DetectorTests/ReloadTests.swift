@@ -34,20 +34,34 @@ struct ReloadTests {
      "rules": [{"type": "permanent", "condition": "NetDown", "reason": "LinkDown", "pattern": "eth0: link down"}]}
     """#
 
-    /// The log sources a load makes, one per monitor file and content: an unchanged file gets the
-    /// source it already has (the detector keeps that one running), a changed file a new one.
+    /// The log sources loads make: a new one each load, and a record of which the detector started
+    /// reading, so a test sees which monitors a reload restarted.
     final class Feeds: Sendable {
-        private let feeds = Mutex<[String: FeedSource]>([:])
-        func source(file: String, text: String) -> FeedSource {
-            feeds.withLock { all in
-                if let known = all[file + "\u{0}" + text] { return known }
-                let made = FeedSource()
-                all[file + "\u{0}" + text] = made
-                return made
+        private let started = Mutex<[String: [FeedSource]]>([:])
+
+        /// A source that registers itself with `feeds` when the detector starts reading it.
+        struct Tracked: LogSource {
+            let feed = FeedSource()
+            let file: String
+            let feeds: Feeds
+            var name: String { "feed:\(file)" }
+            func records() -> AsyncThrowingStream<LogRecord, any Error> {
+                feeds.started.withLock { $0[file, default: []].append(feed) }
+                return feed.records()
             }
         }
-        /// The source of `file` while it holds `text`.
-        func current(_ file: String, _ text: String) -> FeedSource { source(file: file, text: text) }
+
+        func source(file: String) -> Tracked { Tracked(file: file, feeds: self) }
+        /// How many sources of `file` the detector started.
+        func starts(_ file: String) -> Int { started.withLock { $0[file]?.count ?? 0 } }
+        /// The source of `file` started last (waits, bounded, for the first one).
+        func current(_ file: String) async throws -> FeedSource {
+            for _ in 0..<500 {
+                if let feed = started.withLock({ $0[file]?.last }) { return feed }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            throw TestFailure("no source of \(file) was started")
+        }
     }
 
     /// Monitor files in a directory, a detector over ClusterSim, and a reloader watching the files.
@@ -77,8 +91,7 @@ struct ReloadTests {
                     let monitors = try MonitorLoader.loadAll(texts: texts.map { ($0.text, $0.source) })
                     var logs: [NodeProblemDetector.LogInput] = []
                     for case .systemLog(let m) in monitors {
-                        let text = texts.first { $0.source == m.file }!.text
-                        logs.append(.init(monitor: m, source: feeds.source(file: m.file, text: text)))
+                        logs.append(.init(monitor: m, source: feeds.source(file: m.file)))
                     }
                     return NodeProblemDetector.Configuration(
                         logs: logs, plugins: [], fingerprints: Dictionary(uniqueKeysWithValues: texts.map { ($0.source, $0.text) }))
@@ -96,8 +109,8 @@ struct ReloadTests {
             let writer = RecordingWriter(h.writer())
             let run = Task { try await h.detector(writer: writer).run(initial, reloads: reloads) }
             defer { run.cancel() }
-            let kernelFeed = s.feeds.current(s.files[0], Self.kernel)
-            let networkFeed = s.feeds.current(s.files[1], Self.network)
+            let kernelFeed = try await s.feeds.current(s.files[0])
+            let networkFeed = try await s.feeds.current(s.files[1])
             try await h.eventually("conditions asserted") { try await h.condition("NetDown")?.status == .false }
             kernelFeed.send("INFO: task docker:abc blocked for more than 120 seconds.")
             try await h.eventually("KernelDeadlock set") { try await h.condition("KernelDeadlock")?.status == .true }
@@ -107,8 +120,10 @@ struct ReloadTests {
             #expect(await s.reloader.check() == .applied)
             try await h.eventually("the new condition asserted") { try await h.condition("DiskSlow")?.status == .false }
 
-            // The changed file's source was restarted: the new rule fires on a new line.
-            s.feeds.current(s.files[0], Self.kernelWithDisk).send("sd 0:0:0:0: timing out command, waited 180s")
+            // Only the changed file's source was restarted; the new rule fires on a new line.
+            try await h.eventually("the changed monitor restarted") { s.feeds.starts(s.files[0]) == 2 }
+            #expect(s.feeds.starts(s.files[1]) == 1, "the unchanged monitor keeps its source and position")
+            try await s.feeds.current(s.files[0]).send("sd 0:0:0:0: timing out command, waited 180s")
             try await h.eventually("DiskSlow set by the new rule") { try await h.condition("DiskSlow")?.status == .true }
             // The unchanged file's source kept running.
             networkFeed.send("eth0: link down")
@@ -151,13 +166,14 @@ struct ReloadTests {
             #expect(h.testMetrics.value("mend_config_last_reload_successful") == 0)
 
             // The old rules and sources still run.
-            s.feeds.current(s.files[0], Self.kernel).send("INFO: task docker:abc blocked for more than 120 seconds.")
-            s.feeds.current(s.files[1], Self.network).send("eth0: link down")
+            try await s.feeds.current(s.files[0]).send("INFO: task docker:abc blocked for more than 120 seconds.")
+            try await s.feeds.current(s.files[1]).send("eth0: link down")
             try await h.eventually("the old rules fired") {
                 let deadlock = try await h.condition("KernelDeadlock")?.status
                 let net = try await h.condition("NetDown")?.status
                 return deadlock == .true && net == .true
             }
+            #expect(s.feeds.starts(s.files[0]) == 1 && s.feeds.starts(s.files[1]) == 1, "nothing restarted")
         }
     }
 
@@ -170,7 +186,7 @@ struct ReloadTests {
                     writer: h.writer(), metrics: h.metrics)
                 let run = Task { try await detector.run(initial, reloads: reloads) }
                 defer { run.cancel() }
-                s.feeds.current(s.files[1], Self.network).send("eth0: link down")
+                try await s.feeds.current(s.files[1]).send("eth0: link down")
                 try await h.eventually("NetDown set") { try await h.condition("NetDown")?.status == .true }
 
                 // NetDown is no longer configured; NicBroken is new (its assertion shows the reload was handled).
