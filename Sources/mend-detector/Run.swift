@@ -37,7 +37,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where journald monitors keep the cursor of the last handled entry (one file per monitor), so a restart continues after it. Read but not written with --dry-run.")
     var stateDir = "/var/lib/mend-detector"
 
-    @Flag(help: "At start-up, remove conditions this detector once set (recorded in the node's mend.dev/detector-conditions annotation) that no monitor file configures any more. Never touches other conditions.")
+    @Option(help: "How often the --config files are checked for changes (Go duration; 0 turns reloading off). A valid change is applied without a restart; an invalid one is refused and the running monitors stay.")
+    var configReloadInterval = "10s"
+
+    @Flag(help: "At start-up and on each reload, remove conditions this detector once set (recorded in the node's mend.dev/detector-conditions annotation) that no monitor file configures any more. Never touches other conditions.")
     var removeUnconfiguredConditions = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
@@ -64,42 +67,30 @@ struct Run: AsyncParsableCommand {
         do { heartbeatInterval = try GoDuration.parse(heartbeat) } catch {
             throw ValidationError("--heartbeat: \(error)")
         }
-        // Every monitor file is validated before anything is sent to the cluster.
-        let monitors: [Monitor]
-        do { monitors = try MonitorLoader.loadAll(paths: configs) } catch {
-            throw ValidationError("\(error)")
+        guard let reloadInterval = MendCore.GoDuration.nonNegative(configReloadInterval) else {
+            throw ValidationError("--config-reload-interval: \"\(configReloadInterval)\" is not a duration; expected \(MendCore.GoDuration.expectation)")
         }
         let settings = DetectorRuntimeSettings(
             dryRun: dryRun, logging: LoggingSettings(level: level, format: format), server: ServerSettings(address: address))
         let environment = ProgramEnvironment.bootstrap(program: "mend-detector", config: settings)
         let logger = environment.logger
         let metrics = DetectorMetrics()
-        var logs: [NodeProblemDetector.LogInput] = []
-        var plugins: [CustomPluginMonitor] = []
-        var cursorFiles: [String: String] = [:]
-        for monitor in monitors {
-            switch monitor {
-            case .customPlugin(let m): plugins.append(m)
-            case .systemLog(let m):
-                guard case .journald = m.plugin else {
-                    logs.append(.init(monitor: m, source: try source(for: m, resumeCursor: nil, metrics: metrics)))
-                    continue
-                }
-                let file = CursorFile(directory: stateDir, monitorFile: m.file)
-                if let other = cursorFiles[file.path] {
-                    throw ValidationError("\(m.file) and \(other) would share the journal cursor file \(file.path); give the monitor files different names")
-                }
-                cursorFiles[file.path] = m.file
-                let resume: String?
-                do {
-                    if !dryRun { try CursorFile.prepare(directory: stateDir) }
-                    resume = try file.load()
-                } catch {
-                    throw ValidationError("--state-dir: \(error)")
-                }
-                logs.append(.init(monitor: m, source: try source(for: m, resumeCursor: resume, metrics: metrics),
-                                  checkpoint: dryRun ? nil : file))
-            }
+        let inputs = MonitorInputs(stateDir: stateDir, journalDirectory: journalDirectory, dryRun: dryRun, metrics: metrics)
+        let reloads = AsyncStream.makeStream(of: NodeProblemDetector.Configuration.self)
+        // Filled in once the client exists; a refused reload before that cannot happen (the
+        // reloader runs only with the detector).
+        let onRefused = RefusalReporter()
+        let reloader = ConfigReloader<NodeProblemDetector.Configuration>(
+            paths: configs, interval: reloadInterval > .zero ? reloadInterval : .seconds(10), logger: logger,
+            load: { files in try inputs.configuration(files.map { ($0.text, $0.source) }) },
+            apply: { configuration in reloads.continuation.yield(configuration) },
+            onFailure: { failure in await onRefused.report(failure) })
+        // Every monitor file is validated before anything is sent to the cluster.
+        let initial: NodeProblemDetector.Configuration
+        do { initial = try reloader.loadInitial() } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
         }
         environment.health.addLivenessCheck("sources") { metrics.sourceHealth(threshold: 30) }
 
@@ -110,19 +101,29 @@ struct Run: AsyncParsableCommand {
         let writes = WritePath(kubernetes: client, dryRun: dryRun, logger: logger)
         let recorder = EventRecorder(sink: writes, component: "mend-detector", host: node, logger: logger)
         let writer = KubernetesNodeWriter(client: client, writes: writes, recorder: recorder, metrics: metrics)
+        onRefused.set { failure in
+            // The Event is about this node: `kubectl describe node` shows why its rules did not change.
+            let about = (try? await writer.node(named: node)) ?? Node(metadata: ObjectMeta(name: node))
+            await writer.recordEvent(node: about, event: DetectorEvent(
+                type: "Warning", reason: "MendConfigReloadFailed",
+                message: "mend-detector kept its running monitors; the new monitor files are invalid: \(failure.message)",
+                source: "mend-detector"))
+        }
 
         logger.notice("starting", metadata: [
-            "node": "\(node)", "monitors": "\(monitors.count)", "dryRun": "\(dryRun)", "status": "\(address)"])
+            "node": "\(node)", "monitors": "\(initial.monitors.count)", "dryRun": "\(dryRun)", "status": "\(address)",
+            "configReload": "\(reloadInterval > .zero ? MendCore.GoDuration.format(reloadInterval) : "off")"])
         let detector = NodeProblemDetector(
             options: .init(nodeName: node, heartbeatInterval: heartbeatInterval, bootTime: KmsgSource.systemBootTime(),
                            removeUnconfiguredConditions: removeUnconfiguredConditions),
             writer: writer, metrics: metrics, logger: logger)
-        let logInputs = logs, pluginMonitors = plugins
         let work = TaskService {
-            try await detector.run(logs: logInputs, plugins: pluginMonitors)
+            try await detector.run(initial, reloads: reloads.stream)
         }
+        var services: [any Service] = [environment.healthServer, work]
+        if reloadInterval > .zero { services.append(TaskService { await reloader.run() }) }
         do {
-            try await ProgramRunner.run([environment.healthServer, work], logger: logger)
+            try await ProgramRunner.run(services, logger: logger)
         } catch is CancellationError {
             // Graceful shutdown cancelled the work.
         } catch {
@@ -131,22 +132,6 @@ struct Run: AsyncParsableCommand {
         }
         try await client.shutdown()
         logger.notice("stopped")
-    }
-
-    private func source(for monitor: SystemLogMonitor, resumeCursor: String?, metrics: DetectorMetrics) throws -> any LogSource {
-        switch monitor.plugin {
-        case .kmsg:
-            return KmsgSource(path: monitor.logPath ?? "/dev/kmsg", lookback: monitor.lookback, metrics: metrics)
-        case .journald(let identifier):
-            let journalctl: String
-            do { journalctl = try JournaldSource.locateJournalctl() } catch {
-                throw ValidationError("\(monitor.file): \(error)")
-            }
-            return JournaldSource(journalctl: journalctl, location: .directory(journalDirectory), identifier: identifier,
-                                  lookback: monitor.lookback, resumeCursor: resumeCursor, metrics: metrics)
-        case .filelog(let format):
-            return FileLogSource(path: monitor.logPath ?? "", format: format, lookback: monitor.lookback, metrics: metrics)
-        }
     }
 }
 

@@ -160,6 +160,110 @@ struct DetectorCommandTests {
         }
     }
 
+    /// A ConfigMap volume as the kubelet writes it: `..data` points to a timestamped directory, the
+    /// file is a symlink through `..data`, and an update swaps `..data` atomically.
+    struct ConfigMapVolume {
+        let root: URL
+        var version = 0
+
+        init(root: URL, file: String, text: String) throws {
+            self.root = root
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try publish(file: file, text: text)
+            try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(file).path, withDestinationPath: "..data/\(file)")
+        }
+
+        func path(_ file: String) -> String { root.appendingPathComponent(file).path }
+
+        mutating func publish(file: String, text: String) throws {
+            version += 1
+            let name = "..2026_12_02_00_00_0\(version).00000000\(version)"
+            let dir = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Fixtures.write(text, to: dir.appendingPathComponent(file))
+            let temporary = root.appendingPathComponent("..data_tmp").path
+            try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: name)
+            guard rename(temporary, root.appendingPathComponent("..data").path) == 0 else { throw TestFailure("swap failed") }
+        }
+    }
+
+    @Test func runReloadsAChangedConfigMapAndRefusesABadOneKeepingItsRules() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let logPath = dir.appendingPathComponent("kern.log").path
+            try Fixtures.write(Self.logLine("eth0: link becomes ready"), to: URL(fileURLWithPath: logPath))
+            let original = Self.fileMonitor(logPath: logPath)
+            var volume = try ConfigMapVolume(root: dir.appendingPathComponent("config"), file: "file-monitor.json", text: original)
+            let kubeconfig = try h.server.writeKubeconfig(to: dir.appendingPathComponent("kubeconfig"))
+
+            let running = try DetectorProcess.Running([
+                "run", "--config", volume.path("file-monitor.json"), "--node-name", h.nodeName, "--kubeconfig", kubeconfig.path,
+                "--status-address", "127.0.0.1:0", "--log-format", "json", "--config-reload-interval", "200ms"])
+            do {
+                let base = "http://127.0.0.1:\(try await running.statusPort())"
+                func metric(_ name: String, _ labels: String = "") async throws -> Double? {
+                    PrometheusText.value(in: try await Self.get(base + "/metrics").body, name, labels)
+                }
+                try Self.append(Self.logLine("EXT4-fs (sda1): Remounting filesystem read-only"), to: logPath)
+                try await h.eventually("ReadonlyFilesystem set", timeout: .seconds(30)) {
+                    try await h.condition("ReadonlyFilesystem")?.status == .true
+                }
+                let before = try #require(try await h.condition("ReadonlyFilesystem"))
+
+                // A valid change (a new condition and rule) is applied without a restart.
+                let added = original
+                    .replacingOccurrences(of: #""conditions": ["#, with: #""conditions": [{"type": "KernelOops", "reason": "NoOops", "message": "no kernel oops"}, "#)
+                    .replacingOccurrences(of: #""rules": ["#, with: #""rules": [{"type": "permanent", "condition": "KernelOops", "reason": "OopsSeen", "pattern": "BUG: unable to handle .*"}, "#)
+                try volume.publish(file: "file-monitor.json", text: added)
+                try await h.eventually("the reload applied", timeout: .seconds(30)) {
+                    let applied = try await metric("mend_config_reloads_total", #"result="success""#) == 1
+                    let oops = try await h.condition("KernelOops")?.status
+                    return applied && oops == .false
+                }
+                try Self.append(Self.logLine("BUG: unable to handle page fault for address: 0000000000001234"), to: logPath)
+                try await h.eventually("the new rule fired", timeout: .seconds(30)) {
+                    try await h.condition("KernelOops")?.status == .true
+                }
+                let kept = try #require(try await h.condition("ReadonlyFilesystem"))
+                #expect(kept.status == .true && kept.lastTransitionTime == before.lastTransitionTime, "no flap across the reload")
+
+                // An invalid change is refused: metric, Event on the node, log; the rules in force keep firing.
+                try volume.publish(file: "file-monitor.json", text: #"{"plugin": "filelog", "rules": [}"#)
+                try await h.eventually("the refusal reported", timeout: .seconds(30)) {
+                    let failures = try await metric("mend_config_reloads_total", #"result="failure""#)
+                    let last = try await metric("mend_config_last_reload_successful")
+                    return failures == 1 && last == 0
+                }
+                try await h.eventually("the Warning Event on the node", timeout: .seconds(30)) {
+                    try await h.client.list(CoreV1Event.self, namespace: "default").items.contains {
+                        $0.reason == "MendConfigReloadFailed" && $0.type == "Warning" && $0.involvedObject.kind == "Node"
+                            && $0.involvedObject.name == h.nodeName && ($0.message ?? "").contains("file-monitor.json")
+                    }
+                }
+                #expect(running.stderr.contains("configuration change refused"))
+                try Self.append(Self.logLine("Killed process 4242 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB"), to: logPath)
+                try await h.eventually("the running rules still fire", timeout: .seconds(30)) {
+                    try await h.client.list(CoreV1Event.self, namespace: "default").items.contains { $0.reason == "OOMKilling" }
+                }
+                #expect(try await h.condition("KernelOops")?.status == .true)
+            } catch {
+                _ = try? await running.terminate()
+                throw error
+            }
+            let status = try await running.terminate()
+            #expect(status == 0, "\(running.stderr)")
+        }
+    }
+
+    @Test func runRefusesABadConfigReloadIntervalBeforeContactingTheCluster() async throws {
+        let result = try await DetectorProcess.run([
+            "run", "--config", Fixtures.config("kernel-monitor.json"), "--node-name", "n", "--kubeconfig", "/nonexistent",
+            "--config-reload-interval", "often"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--config-reload-interval"))
+    }
+
     @Test func runRefusesABadStatusAddressBeforeContactingTheCluster() async throws {
         let result = try await DetectorProcess.run([
             "run", "--config", Fixtures.config("kernel-monitor.json"), "--node-name", "n", "--kubeconfig", "/nonexistent",

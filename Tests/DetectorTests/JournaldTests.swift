@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import Synchronization
 import Testing
 @testable import Detector
 
@@ -167,6 +168,51 @@ struct JournaldTests {
         }
     }
 
+    /// Issue 5: the saved cursor never passes an entry whose condition change was not written. A
+    /// failing `PATCH nodes/<name>/status` holds it back, so a restarted detector reads the entry again.
+    @Test func aFailedStatusPatchHoldsBackTheJournalCursorSoARestartRereadsTheEntry() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let stateDir = dir.appendingPathComponent("state").path
+            try CursorFile.prepare(directory: stateDir)
+            let state = CursorFile(directory: stateDir, monitorFile: "/etc/mend-detector/kernel-monitor.json")
+            let now = Date().timeIntervalSince1970
+            let first = try Self.journal([
+                ("kernel", "usb 1-1: new high-speed USB device number 2 using ehci-pci", now - 30),
+            ], in: dir, name: "first")
+
+            // A healthy run: the cursor is saved after the harmless entry.
+            _ = try await Self.runDetector(h, files: [first], state: state) {
+                try await h.condition("KernelDeadlock")?.status == .false && state.load() != nil
+            }
+            let saved = try #require(try state.load())
+
+            // The journal grows by a line that sets a condition, while the API server refuses
+            // every status patch: the detector reads it, fails to write it, and is stopped.
+            let second = try Self.journal([
+                ("kernel", "INFO: task containerd:1234 blocked for more than 120 seconds.", now - 5),
+            ], in: dir, name: "second")
+            let errorsBefore = h.testMetrics.value("mend_detector_api_errors_total", #"verb="patch""#) ?? 0
+            let fault = h.server.faults.add(.fail(code: 500, retryAfterSeconds: nil),
+                                            matching: .init(verb: "patch", resource: "nodes/status"))
+            let readDuringFault = try await Self.runDetector(h, files: [first, second], state: state) {
+                // Start-up assertion, the entry's condition, and its cursor each tried a patch.
+                (h.testMetrics.value("mend_detector_api_errors_total", #"verb="patch""#) ?? 0) >= errorsBefore + 3
+            }
+            #expect(readDuringFault == 1, "the entry was read")
+            #expect(try await h.condition("KernelDeadlock")?.status == .false, "the fault kept the condition from being written")
+            #expect(try state.load() == saved, "the cursor did not pass the unwritten entry")
+
+            // The API server recovers; a restarted detector reads the entry again and writes it.
+            h.server.faults.remove(fault)
+            let readAfter = try await Self.runDetector(h, files: [first, second], state: state) {
+                try await h.condition("KernelDeadlock")?.status == .true && state.load() != saved
+            }
+            #expect(readAfter == 1, "only the held-back entry was read again")
+            #expect(try await h.condition("KernelDeadlock")?.reason == "ContainerRuntimeHung")
+        }
+    }
 }
 
 /// The journal cursor's state file (no journal tools needed).
@@ -183,5 +229,60 @@ struct JournaldTests {
         try Fixtures.write("garbage", to: URL(fileURLWithPath: file.path))
         #expect(try file.load() == nil)
         #expect(throws: CursorFile.CursorFileError.self) { try CursorFile(path: "/nonexistent/dir/x").save("s=1") }
+    }
+}
+
+/// A full inbox never lets a journald cursor pass a match (issue 5): the source waits for room.
+@Suite struct CheckpointBackpressureTests {
+    /// Records with journal-style cursors, all sent at once.
+    struct CursorSource: LogSource {
+        let name = "journald:test"
+        let messages: [String]
+        func records() -> AsyncThrowingStream<LogRecord, any Error> {
+            AsyncThrowingStream { c in
+                for (i, m) in messages.enumerated() { c.yield(LogRecord(timestamp: Date(), message: m, cursor: "s=test;i=\(i + 1)")) }
+                c.finish()
+            }
+        }
+    }
+
+    /// A writer whose Events wait for `open` (a slow API server), counted.
+    final class SlowEvents: NodeWriter {
+        let inner: any NodeWriter
+        let open = Mutex(false)
+        let events = Mutex(0)
+        init(_ inner: any NodeWriter) { self.inner = inner }
+        func node(named name: String) async throws -> Node { try await inner.node(named: name) }
+        func patchStatus(node name: String, patch: JSONValue) async throws { try await inner.patchStatus(node: name, patch: patch) }
+        func replaceTaints(node name: String, taints: [Taint], resourceVersion: String) async throws {}
+        func annotate(node name: String, key: String, value: String) async throws {}
+        func recordEvent(node: Node, event: DetectorEvent) async {
+            for _ in 0..<1_000 where !open.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
+            events.withLock { $0 += 1 }
+        }
+    }
+
+    @Test func aFullInboxMakesAJournaldSourceWaitInsteadOfDroppingAMatchItsCursorWouldPass() async throws {
+        try await DetectorHarness.run { h in
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let state = CursorFile(directory: dir.path, monitorFile: "kernel-monitor.json")
+            let monitor = try LifecycleMonitor.monitor()
+            let count = 40
+            let source = CursorSource(messages: (0..<count).map { "Killed process \($0) (java)" })
+            let writer = SlowEvents(h.writer())
+            var options = NodeProblemDetector.Options(nodeName: h.nodeName, heartbeatJitter: 0, clock: h.clock)
+            options.inboxCapacity = 4
+            let detector = NodeProblemDetector(options: options, writer: writer, metrics: h.metrics)
+            let run = Task { try await detector.run(logs: [.init(monitor: monitor, source: source, checkpoint: state)], plugins: []) }
+            defer { run.cancel() }
+            // The run loop is stuck on the first Event while the source has 40 matches to hand over.
+            try await Task.sleep(for: .milliseconds(300))
+            writer.open.withLock { $0 = true }
+            try await h.eventually("every match handled and the last cursor saved", timeout: .seconds(30)) {
+                try state.load() == "s=test;i=\(count)" && writer.events.withLock { $0 } == count
+            }
+            #expect(h.testMetrics.value("mend_detector_records_dropped_total", #"source="journald:test""#) ?? 0 == 0)
+        }
     }
 }

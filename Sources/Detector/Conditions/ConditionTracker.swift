@@ -23,6 +23,14 @@ public struct DetectorEvent: Sendable, Equatable {
     public var source: String
     /// The condition it concerns (empty for a temporary problem).
     public var conditionType: String = ""
+
+    public init(type: String, reason: String, message: String, source: String, conditionType: String = "") {
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.source = source
+        self.conditionType = conditionType
+    }
 }
 
 /// Keeps the conditions of every monitor and decides what changes: the pure heart of the detector,
@@ -72,6 +80,53 @@ public struct ConditionTracker: Sendable {
                 }
             }
         }
+    }
+
+    /// Takes a new set of monitors (a configuration reload) without losing what is known.
+    ///
+    /// A condition type still configured keeps its state: a True condition stays True with its
+    /// reason, message and transition time (no flapping); a healthy one takes the new default
+    /// reason and message; an expiry follows the new `expireAfter`. A newly configured type is
+    /// adopted from `existing` (the node's conditions) as at start-up. Types no longer configured
+    /// are dropped from the tracker (whether they leave the node is the caller's opt-in).
+    ///
+    /// - Parameter restartedPluginSources: `source`s of custom-plugin monitors whose file changed:
+    ///   their remembered plugin results are forgotten (rule indexes may mean other rules now).
+    /// - Returns: the condition types no longer configured.
+    @discardableResult
+    public mutating func reconfigure(monitors: [Monitor], existing: [NodeCondition], now: Date,
+                                     staleBefore: [String: Date] = [:], restartedPluginSources: Set<String> = []) -> [String] {
+        var fresh = ConditionTracker(monitors: monitors, existing: existing, now: now, staleBefore: staleBefore)
+        let removed = Set(conditions.keys).subtracting(fresh.conditions.keys)
+        // Only new types report what start-up adoption found; kept types start from "unchanged".
+        fresh.changed = fresh.changed.subtracting(conditions.keys).union(changed.subtracting(removed))
+        for (type, old) in conditions {
+            guard let spec = fresh.specs[type], let oldSpec = specs[type] else { continue }
+            var kept = old
+            if kept.status == "False", kept.reason == oldSpec.defaultReason, kept.message == oldSpec.defaultMessage,
+               kept.reason != spec.defaultReason || kept.message != spec.defaultMessage {
+                kept.reason = spec.defaultReason
+                kept.message = spec.defaultMessage
+                fresh.changed.insert(type)
+            }
+            if kept.status == "True" {
+                switch (spec.expireAfter, oldSpec.expireAfter) {
+                case (nil, _): kept.expiresAt = nil
+                case (let new?, let previous) where new != previous: kept.expiresAt = now.addingTimeInterval(new.seconds)
+                default: break
+                }
+            }
+            fresh.conditions[type] = kept
+            if !restartedPluginSources.contains(fresh.sourceOf[type] ?? ""), let statuses = pluginStatus[type] {
+                fresh.pluginStatus[type] = statuses
+            }
+        }
+        for (key, status) in lastTemporaryPluginStatus {
+            let source = String(key[..<(key.lastIndex(of: "#") ?? key.endIndex)])
+            if !restartedPluginSources.contains(source) { fresh.lastTemporaryPluginStatus[key] = status }
+        }
+        self = fresh
+        return removed.sorted()
     }
 
     /// The spec of a condition type.

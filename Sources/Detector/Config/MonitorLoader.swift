@@ -34,18 +34,32 @@ public enum MonitorLoader {
     /// Loads several files and checks that no condition type is claimed twice.
     public static func loadAll(paths: [String]) throws(MonitorConfigError) -> [Monitor] {
         var monitors: [Monitor] = []
+        for path in paths { monitors.append(try load(path: path)) }
+        try checkOwnership(monitors)
+        return monitors
+    }
+
+    /// Loads several files given as text (a configuration reload reads them once) and checks that
+    /// no condition type is claimed twice.
+    public static func loadAll(texts: [(text: String, file: String)]) throws(MonitorConfigError) -> [Monitor] {
+        var monitors: [Monitor] = []
+        for (text, file) in texts { monitors.append(try load(data: Data(text.utf8), file: file)) }
+        try checkOwnership(monitors)
+        return monitors
+    }
+
+    /// Throws when two monitors own the same condition type.
+    private static func checkOwnership(_ monitors: [Monitor]) throws(MonitorConfigError) {
         var owners: [String: String] = [:]
-        for path in paths {
-            let monitor = try load(path: path)
+        for monitor in monitors {
+            let path = monitor.file
             for condition in monitor.conditions {
                 if let owner = owners[condition.type] {
                     throw .conditionClaimedTwice(type: condition.type, firstFile: owner, secondFile: path)
                 }
                 owners[condition.type] = path
             }
-            monitors.append(monitor)
         }
-        return monitors
     }
 
     // MARK: Decoding

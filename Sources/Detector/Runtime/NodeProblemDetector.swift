@@ -4,7 +4,13 @@ import Logging
 import MendTime
 
 /// Runs monitors against one node: reads their sources and plugins, tracks conditions, and writes
-/// changes (plus a jittered heartbeat) through a ``NodeWriter``.
+/// changes (plus a jittered heartbeat) through a ``NodeWriter``. A new ``Configuration`` (a reload
+/// of the monitor files) restarts only the monitors whose file changed and keeps every condition
+/// still configured as it is.
+///
+/// A journald cursor is saved only once every record before it was handled: its matches applied,
+/// the resulting status patch accepted (a failed patch holds the cursor back, so a restart reads
+/// the record again) and its Events sent.
 public struct NodeProblemDetector: Sendable {
     /// Settings of a run.
     public struct Options: Sendable {
@@ -22,6 +28,9 @@ public struct NodeProblemDetector: Sendable {
         /// Opt-in: at start-up, remove conditions this detector once owned (recorded in the node's
         /// ``ConditionOwnership/annotation``) that no monitor file configures now.
         public var removeUnconfiguredConditions: Bool
+        /// How many messages (matches, plugin results, cursors) wait for the run loop at most. When
+        /// it is full, journald sources wait (their entries stay in the journal); others drop and count.
+        public var inboxCapacity: Int = 100_000
 
         public init(nodeName: String, heartbeatInterval: Duration = .seconds(300), heartbeatJitter: Double = 0.2,
                     tickInterval: Duration = .seconds(1), clock: any MendClock = SystemClock(), bootTime: Date? = nil,
@@ -49,6 +58,25 @@ public struct NodeProblemDetector: Sendable {
         }
     }
 
+    /// The monitors to run: given at start and again on each configuration reload.
+    public struct Configuration: Sendable {
+        public var logs: [LogInput]
+        public var plugins: [CustomPluginMonitor]
+        /// The content of each monitor file, by path. On a reload, a monitor whose file is in both
+        /// configurations with the same content keeps running (its source keeps its position); any
+        /// other is (re)started. A monitor without a fingerprint is always restarted.
+        public var fingerprints: [String: String]
+
+        public init(logs: [LogInput], plugins: [CustomPluginMonitor], fingerprints: [String: String] = [:]) {
+            self.logs = logs
+            self.plugins = plugins
+            self.fingerprints = fingerprints
+        }
+
+        /// Every monitor, log monitors first.
+        public var monitors: [Monitor] { logs.map { .systemLog($0.monitor) } + plugins.map { .customPlugin($0) } }
+    }
+
     public var options: Options
     public var writer: any NodeWriter
     public var metrics: DetectorMetrics
@@ -61,38 +89,103 @@ public struct NodeProblemDetector: Sendable {
         self.logger = logger
     }
 
+    /// Which run of a monitor sent a message (a reload restarts a changed monitor under a new one).
+    struct Origin: Sendable, Equatable {
+        var file: String
+        var generation: Int
+    }
+
     enum Input: Sendable {
         case matches(source: String, [RuleMatch])
-        case plugin(source: String, rule: PluginRule, index: Int, result: PluginResult)
+        case plugin(Origin, source: String, rule: PluginRule, index: Int, result: PluginResult)
         case tick
         case sourceFailed(String, String)
         /// Every record up to `cursor` went through the matcher and its matches were sent before this.
-        case handled(CursorFile, cursor: String)
+        case handled(Origin, CursorFile, cursor: String)
+        /// A configuration reload.
+        case reconfigure(Configuration)
+    }
+
+    /// A monitor being run, and how to stop it.
+    private struct Running {
+        var origin: Origin
+        var fingerprint: String?
+        var stop: AsyncStream<Never>.Continuation
     }
 
     /// Runs until cancelled. Throws only when the node cannot be read at start-up.
     public func run(logs: [LogInput], plugins: [CustomPluginMonitor]) async throws {
-        let monitors = logs.map { Monitor.systemLog($0.monitor) } + plugins.map { Monitor.customPlugin($0) }
+        try await run(Configuration(logs: logs, plugins: plugins))
+    }
+
+    /// Runs `configuration` until cancelled, taking each configuration from `reloads` as it comes
+    /// (see ``Configuration/fingerprints`` for what restarts). Throws only when the node cannot be
+    /// read at start-up.
+    public func run(_ configuration: Configuration, reloads: AsyncStream<Configuration>? = nil) async throws {
+        let monitors = configuration.monitors
         let node = try await writer.node(named: options.nodeName)
         await recordOwnership(node: node, configured: monitors.flatMap(\.conditions).map(\.type))
-        var staleBefore: [String: Date] = [:]
-        if let boot = options.bootTime {
-            for input in logs where input.monitor.plugin == .kmsg {
-                for c in input.monitor.conditions { staleBefore[c.type] = boot }
-            }
-        }
         var tracker = ConditionTracker(monitors: monitors, existing: node.status.conditions ?? [], now: options.clock.now,
-                                       staleBefore: staleBefore)
+                                       staleBefore: staleBefore(configuration))
         for c in tracker.conditions.values where c.status == "True" {
             logger.info("adopted condition from the node", metadata: ["type": "\(c.type)", "reason": "\(c.reason)"])
         }
-        let (inbox, feed) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(100_000))
+        let (inbox, feed) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingOldest(max(1, options.inboxCapacity)))
         await withTaskGroup(of: Void.self) { group in
-            for input in logs {
-                group.addTask { await Self.pump(input, into: feed, metrics: metrics, logger: logger) }
+            var running: [String: Running] = [:]
+            var generation = 0
+            /// Starts the monitors of `configuration` that are not running with the same content;
+            /// stops the ones it no longer has or whose file changed. Returns the plugin sources restarted.
+            func start(_ configuration: Configuration) -> Set<String> {
+                var wanted: [String: String?] = [:]
+                for m in configuration.monitors { wanted[m.file] = configuration.fingerprints[m.file] }
+                for (file, run) in running {
+                    let unchanged = wanted[file].map { new in new != nil && new == run.fingerprint } ?? false
+                    if !unchanged {
+                        run.stop.finish()
+                        running[file] = nil
+                    }
+                }
+                var restartedPlugins: Set<String> = []
+                func launch(_ file: String, _ body: @escaping @Sendable (Origin) async -> Void) {
+                    guard running[file] == nil else { return }
+                    generation += 1
+                    let origin = Origin(file: file, generation: generation)
+                    let (stopped, stop) = AsyncStream.makeStream(of: Never.self)
+                    running[file] = Running(origin: origin, fingerprint: configuration.fingerprints[file], stop: stop)
+                    group.addTask {
+                        // Runs the monitor until it ends or is stopped (a reload), whichever comes first.
+                        await withTaskGroup(of: Void.self) { one in
+                            one.addTask { await body(origin) }
+                            one.addTask { for await _ in stopped {} }
+                            await one.next()
+                            one.cancelAll()
+                        }
+                    }
+                }
+                for input in configuration.logs {
+                    launch(input.monitor.file) { origin in
+                        await Self.pump(input, origin: origin, into: feed, metrics: metrics, logger: logger)
+                    }
+                }
+                for monitor in configuration.plugins where running[monitor.file] == nil {
+                    restartedPlugins.insert(monitor.source)
+                    launch(monitor.file) { origin in
+                        await Self.runPlugins(monitor, origin: origin, into: feed, clock: options.clock, metrics: metrics)
+                    }
+                }
+                return restartedPlugins
             }
-            for monitor in plugins {
-                group.addTask { await Self.runPlugins(monitor, into: feed, clock: options.clock, metrics: metrics) }
+            _ = start(configuration)
+            if let reloads {
+                group.addTask {
+                    for await next in reloads {
+                        // A reload is never dropped: it waits for room in a full inbox.
+                        while case .dropped = feed.yield(.reconfigure(next)) {
+                            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
+                        }
+                    }
+                }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -109,20 +202,48 @@ public struct NodeProblemDetector: Sendable {
             var taintsDirty = true
             // Cursors to save once the pending status patch succeeded.
             var unsavedCursors: [String: (CursorFile, String)] = [:]
+            // Taint keys of conditions a reload took away (or whose taint it changed), still to remove.
+            var retiredTaintKeys: Set<String> = []
+            func current(_ origin: Origin) -> Bool { running[origin.file]?.origin == origin }
             for await input in inbox {
                 let now = options.clock.now
                 var events: [DetectorEvent] = []
                 switch input {
                 case .matches(let source, let matches):
                     for match in matches { events += tracker.apply(match, source: source, at: now) }
-                case .plugin(let source, let rule, let index, let result):
-                    events += tracker.apply(plugin: rule, index: index, result: result, source: source, at: now)
+                case .plugin(let origin, let source, let rule, let index, let result):
+                    // A result of a plugin rule set a reload replaced describes rules no longer in force.
+                    if current(origin) {
+                        events += tracker.apply(plugin: rule, index: index, result: result, source: source, at: now)
+                    }
                 case .tick:
                     events += tracker.expire(at: now)
                 case .sourceFailed(let name, let reason):
                     logger.error("log source stopped", metadata: ["source": "\(name)", "error": "\(reason)"])
-                case .handled(let file, let cursor):
-                    unsavedCursors[file.path] = (file, cursor)
+                case .handled(let origin, let file, let cursor):
+                    // A stopped source's last cursors are dropped: its replacement resumed from the saved one.
+                    if current(origin) { unsavedCursors[file.path] = (file, cursor) }
+                case .reconfigure(let next):
+                    let before = tracker
+                    let fresh: Node
+                    do { fresh = try await writer.node(named: options.nodeName) } catch {
+                        logger.warning("reading the node for a reload failed; using the last copy", metadata: ["error": "\(error)"])
+                        fresh = currentNode
+                    }
+                    let restartedPlugins = start(next)
+                    let removed = tracker.reconfigure(
+                        monitors: next.monitors, existing: fresh.status.conditions ?? [], now: now,
+                        staleBefore: staleBefore(next), restartedPluginSources: restartedPlugins)
+                    await recordOwnership(node: fresh, configured: tracker.types)
+                    pending.formIntersection(tracker.types)
+                    for type in removed { metrics.setProblemGauge(type: type, reason: before.conditions[type]?.reason ?? "", active: false) }
+                    let removedTaints = Set(removed.compactMap { before.spec($0)?.taint?.key })
+                    retiredTaintKeys.formUnion(before.ownedTaintKeys.subtracting(tracker.ownedTaintKeys)
+                        .subtracting(options.removeUnconfiguredConditions ? [] : removedTaints))
+                    taintsDirty = true
+                    unsavedCursors = unsavedCursors.filter { entry in next.logs.contains { $0.checkpoint?.path == entry.key } }
+                    logger.notice("monitors reloaded", metadata: [
+                        "monitors": "\(next.monitors.count)", "conditions": "\(tracker.types)", "removed": "\(removed)"])
                 }
                 let changed = tracker.takeChanges()
                 if !changed.isEmpty { taintsDirty = true }
@@ -158,10 +279,11 @@ public struct NodeProblemDetector: Sendable {
                     }
                     unsavedCursors = [:]
                 }
-                if taintsDirty, !tracker.ownedTaintKeys.isEmpty {
+                if taintsDirty, !tracker.ownedTaintKeys.isEmpty || !retiredTaintKeys.isEmpty {
                     do {
-                        currentNode = try await syncTaints(tracker, node: currentNode)
+                        currentNode = try await syncTaints(tracker, retired: retiredTaintKeys, node: currentNode)
                         taintsDirty = false
+                        retiredTaintKeys = []
                     } catch {
                         logger.warning("updating node taints failed; will retry", metadata: ["error": "\(error)"])
                     }
@@ -169,6 +291,16 @@ public struct NodeProblemDetector: Sendable {
             }
             group.cancelAll()
         }
+    }
+
+    /// Kernel conditions set before this boot describe the previous boot's kernel (see ``Options/bootTime``).
+    private func staleBefore(_ configuration: Configuration) -> [String: Date] {
+        guard let boot = options.bootTime else { return [:] }
+        var result: [String: Date] = [:]
+        for input in configuration.logs where input.monitor.plugin == .kmsg {
+            for c in input.monitor.conditions { result[c.type] = boot }
+        }
+        return result
     }
 
     /// Records the condition types we own on the node and, when opted in, removes the ones we owned
@@ -203,8 +335,8 @@ public struct NodeProblemDetector: Sendable {
     /// Makes our taints on the node match the tracker's; leaves every other taint alone. Reads the
     /// node first (the taint list is replaced whole, guarded by its resourceVersion) and retries a
     /// few times when someone else changed the node in between.
-    private func syncTaints(_ tracker: ConditionTracker, node: Node) async throws -> Node {
-        let owned = tracker.ownedTaintKeys
+    private func syncTaints(_ tracker: ConditionTracker, retired: Set<String>, node: Node) async throws -> Node {
+        let owned = tracker.ownedTaintKeys.union(retired)
         let desired = tracker.desiredTaints.map { Taint(key: $0.key, value: $0.value, effect: TaintEffect(rawValue: $0.effect)) }
         func key(_ t: Taint) -> String { "\(t.key)=\(t.value ?? ""):\(t.effect.rawValue)" }
         var attempt = 0
@@ -225,38 +357,58 @@ public struct NodeProblemDetector: Sendable {
         }
     }
 
-    private static func pump(_ input: LogInput, into feed: AsyncStream<Input>.Continuation, metrics: DetectorMetrics, logger: Logger) async {
+    private static func pump(_ input: LogInput, origin: Origin, into feed: AsyncStream<Input>.Continuation,
+                             metrics: DetectorMetrics, logger: Logger) async {
         var matcher = input.monitor.matcher
         let name = input.source.name
         let counters = metrics.source(name)
         // Cursor checkpoints: right after a record with matches, else at most once a second.
         var unsent: String?
         var lastSent = ContinuousClock.now
-        func checkpoint(_ cursor: String?) {
-            guard let file = input.checkpoint, let cursor else { return }
-            feed.yield(.handled(file, cursor: cursor))
+        // Set when a match could not be handed over: no later cursor may be saved in this run, so a
+        // restart reads that record again.
+        var lost = false
+        /// Hands `message` to the run loop. A source with a saved cursor (journald) waits for room
+        /// when the inbox is full: its entries stay in the journal, and a dropped match would let
+        /// the cursor pass a line whose condition was never written. Other sources drop and count.
+        func send(_ message: Input) async -> Bool {
+            while case .dropped = feed.yield(message) {
+                guard input.checkpoint != nil, !Task.isCancelled else {
+                    counters.recordDropped()
+                    return false
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return true
+        }
+        func checkpoint(_ cursor: String?) async {
+            guard let file = input.checkpoint, let cursor, !lost else { return }
             unsent = nil
             lastSent = .now
+            _ = await send(.handled(origin, file, cursor: cursor))
         }
         do {
             for try await record in input.source.records() {
                 let matches = matcher.match(record.message)
                 if !matches.isEmpty {
                     counters.lineMatched()
-                    feed.yield(.matches(source: input.monitor.source, matches))
-                    checkpoint(record.cursor)
+                    if await send(.matches(source: input.monitor.source, matches)) {
+                        await checkpoint(record.cursor)
+                    } else {
+                        lost = true
+                    }
                 } else if record.cursor != nil {
                     unsent = record.cursor
-                    if ContinuousClock.now - lastSent >= .seconds(1) { checkpoint(unsent) }
+                    if ContinuousClock.now - lastSent >= .seconds(1) { await checkpoint(unsent) }
                 }
             }
-            checkpoint(unsent)
+            await checkpoint(unsent)
         } catch {
             feed.yield(.sourceFailed(name, "\(error)"))
         }
     }
 
-    private static func runPlugins(_ monitor: CustomPluginMonitor, into feed: AsyncStream<Input>.Continuation,
+    private static func runPlugins(_ monitor: CustomPluginMonitor, origin: Origin, into feed: AsyncStream<Input>.Continuation,
                                    clock: any MendClock, metrics: DetectorMetrics) async {
         let runner = PluginRunner(maxOutputLength: monitor.maxOutputLength)
         while !Task.isCancelled {
@@ -273,7 +425,7 @@ public struct NodeProblemDetector: Sendable {
                 for _ in 0..<monitor.concurrency { launch() }
                 while let (index, result) = await group.next() {
                     metrics.pluginRun(result.timedOut ? "timeout" : "\(result.status)")
-                    feed.yield(.plugin(source: monitor.source, rule: monitor.rules[index], index: index, result: result))
+                    feed.yield(.plugin(origin, source: monitor.source, rule: monitor.rules[index], index: index, result: result))
                     launch()
                 }
             }

@@ -168,7 +168,12 @@ public struct JournaldSource: LogSource {
                         counters.linesRead()
                         // --since seeks by time, but entries after that point are not re-checked.
                         if let cutoff, record.timestamp < cutoff { return }
-                        if case .dropped = continuation.yield(record) { counters.recordDropped() }
+                        // Entries stay in the journal, so a full buffer waits (journalctl then
+                        // blocks on its pipe) rather than drop one the saved cursor would pass.
+                        while case .dropped = continuation.yield(record) {
+                            if stop.isSet { return }
+                            usleep(5_000)
+                        }
                     }
                 }
             }

@@ -44,14 +44,17 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
         public var message: String
     }
 
-    /// The watched path (a symlink into a ConfigMap volume is followed on every read).
+    /// The watched path (a symlink into a ConfigMap volume is followed on every read); with several
+    /// files, their paths joined by ", ".
     public let path: String
+    /// Every watched file (one, unless made with ``init(paths:interval:clock:logger:factory:load:apply:onFailure:)``).
+    public let paths: [String]
     /// How often the file is read.
     public let interval: Duration
 
     private let clock: any MendClock
     private let logger: Logger
-    private let load: @Sendable (_ text: String, _ source: String) throws -> Config
+    private let load: @Sendable (_ files: [(text: String, source: String)]) throws -> Config
     private let apply: @Sendable (Config) async -> Void
     private let onFailure: (@Sendable (Failure) async -> Void)?
     private let successes: Counter
@@ -73,14 +76,32 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
     ///   - load: decodes and validates text read from `source`; throws the loader's error.
     ///   - apply: puts a valid new configuration into force.
     ///   - onFailure: told about each refused change once.
-    public init(
+    public convenience init(
         path: String, interval: Duration = .seconds(10), clock: any MendClock = SystemClock(), logger: Logger,
         factory: (any MetricsFactory)? = nil,
         load: @escaping @Sendable (_ text: String, _ source: String) throws -> Config,
         apply: @escaping @Sendable (Config) async -> Void,
         onFailure: (@Sendable (Failure) async -> Void)? = nil
     ) {
-        self.path = path
+        self.init(paths: [path], interval: interval, clock: clock, logger: logger, factory: factory,
+                  load: { files in try load(files[0].text, files[0].source) }, apply: apply, onFailure: onFailure)
+    }
+
+    /// Watches several files that make one configuration (e.g. mend-detector's monitor files): a
+    /// change to any of them loads all of them together, so checks across files (a condition type
+    /// claimed twice) refuse the change as a whole.
+    ///
+    /// - Parameter load: decodes and validates the files' texts (in `paths` order, each with its path).
+    public init(
+        paths: [String], interval: Duration = .seconds(10), clock: any MendClock = SystemClock(), logger: Logger,
+        factory: (any MetricsFactory)? = nil,
+        load: @escaping @Sendable (_ files: [(text: String, source: String)]) throws -> Config,
+        apply: @escaping @Sendable (Config) async -> Void,
+        onFailure: (@Sendable (Failure) async -> Void)? = nil
+    ) {
+        precondition(!paths.isEmpty, "a ConfigReloader watches at least one file")
+        self.paths = paths
+        self.path = paths.joined(separator: ", ")
         self.interval = interval
         self.clock = clock
         self.logger = logger
@@ -96,8 +117,9 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
     /// Reads and loads the file for start-up, remembering its content as the configuration in
     /// force. Errors are thrown (a program must not start on a bad file) and not counted.
     public func loadInitial() throws -> Config {
-        let text = try Self.read(path)
-        let config = try load(text, path)
+        let files = try readAll()
+        let config = try load(files)
+        let text = Self.key(files)
         state.withLock { $0 = State(current: text, refused: nil) }
         lastSuccessful.record(1)
         return config
@@ -118,12 +140,13 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
     /// Reads the file once and applies, refuses or ignores what it finds.
     @discardableResult
     public func check() async -> Outcome {
-        let text: String
+        let files: [(text: String, source: String)]
         do {
-            text = try Self.read(path)
+            files = try readAll()
         } catch {
             return await refuse(key: "unreadable: \(error)", message: "\(error)")
         }
+        let text = Self.key(files)
         let (current, refused) = state.withLock { ($0.current, $0.refused) }
         if text == current {
             if refused != nil {
@@ -137,7 +160,7 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
         if text == refused { return .unchanged }
         let config: Config
         do {
-            config = try load(text, path)
+            config = try load(files)
         } catch {
             return await refuse(key: text, message: "\(error)")
         }
@@ -162,6 +185,18 @@ public final class ConfigReloader<Config: Sendable>: Sendable {
             "configuration change refused; the running configuration stays", metadata: ["path": "\(path)", "error": "\(message)"])
         await onFailure?(Failure(path: path, message: message))
         return .refused(message: message)
+    }
+
+    private func readAll() throws(ConfigError) -> [(text: String, source: String)] {
+        var files: [(text: String, source: String)] = []
+        for path in paths { files.append((try Self.read(path), path)) }
+        return files
+    }
+
+    /// What identifies the content in force: the text itself for one file; each text with its
+    /// length for several (so no two different sets of files give the same key).
+    private static func key(_ files: [(text: String, source: String)]) -> String {
+        files.count == 1 ? files[0].text : files.map { "\($0.text.utf8.count):\($0.text)" }.joined()
     }
 
     /// The file's text, following symlinks (a ConfigMap mount's `..data` swap is seen at once).
