@@ -36,27 +36,30 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Print the scale-up and scale-down mend-autoscaler would make now, with reasons per pod, group and node. Writes nothing.",
         discussion: """
-            The cluster is read from the kubeconfig, or offline from --snapshot FILE: the output of
-              kubectl get nodes,pods,pdb -A -o yaml      (or -o json; a v1 List)
-            (add configmaps to the list to give the priority expander its table).
+            The cluster comes from the kubeconfig, or offline from --snapshot FILE:
+            the output of `kubectl get nodes,pods,pdb -A -o yaml` (or -o json).
+            Add configmaps to that list to give the priority expander its table.
 
-            Node groups are read from AWS (Auto Scaling discovery tags and --nodes, read-only:
-            Describe* calls only), or offline from --groups FILE:
+            Node groups come from AWS (discovery tags and --nodes; Describe calls
+            only), or offline from --groups FILE:
+
               nodeGroups:
-                - name: workers-a              # the ASG name
-                  min: 0                       # default 0
+                - name: workers-a            # the ASG name
+                  min: 0                     # default 0
                   max: 10
-                  desired: 2                   # default: the members found
-                  instances: [i-0a1b2c3d4e]    # members by instance id (spec.providerID) ...
-                  nodes: [ip-10-0-1-7.ec2.internal]         # ... by node name ...
-                  nodeLabels: {eks.amazonaws.com/nodegroup: workers-a}   # ... or by node labels
+                  desired: 2                 # default: the members found
+                  instances: [i-0a1b2c3d]    # members by instance id,
+                  nodes: [ip-10-0-1-7]       # by node name in the snapshot,
+                  nodeLabels: {pool: a}      # or by node labels
                   zones: [us-east-1a]
-                  instanceTypes:               # for a group with no node to copy a template from
+                  instanceTypes:             # template for scale from zero
                     - {name: m5.large, cpu: 2, memory: 8Gi, maxPods: 29}
-                  labels: {team: web}          # as the node-template tags:
-                  taints: [{key: dedicated, value: web, effect: NoSchedule}]
+                  labels: {team: web}        # as node-template tags say
+                  taints: [{key: k, value: v, effect: NoSchedule}]
                   resources: {ephemeral-storage: 100Gi}
-            With both files the plan needs no cluster and no AWS access.
+
+            Nodes map to groups through spec.providerID (aws:///<zone>/<id>).
+            With both files the plan needs neither the cluster nor AWS.
             """)
 
     @OptionGroup var configOptions: ConfigOptions
@@ -65,7 +68,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Plan from this snapshot (kubectl get nodes,pods,pdb -A -o yaml|json) instead of the cluster.", valueName: "file"))
     var snapshot: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read the node groups from this file instead of AWS (see below).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Read the node groups from this file instead of AWS (format above).", valueName: "file"))
     var groups: String?
 
     func run() async throws {

@@ -37,6 +37,14 @@ struct PlanSnapshotCommandTests {
         #expect(out.contains("3 node(s), 5 pod(s), 1 PodDisruptionBudget(s)"), "\(out)")
     }
 
+    @Test func planHelpDocumentsTheSnapshotAndTheGroupsFile() async throws {
+        let result = try await CommandTests.run(["plan", "--help"])
+        #expect(result.status == 0)
+        for text in ["--snapshot <file>", "--groups <file>", "kubectl get nodes,pods,pdb -A -o yaml", "nodeGroups:", "instanceTypes:", "nodeLabels:"] {
+            #expect(result.output.contains(text), "\(text) missing from: \(result.output)")
+        }
+    }
+
     @Test func planReadsAJSONListAndMapsNodesToGroupsByInstanceID() async throws {
         let snapshot = try Self.file(
             """
