@@ -126,6 +126,7 @@ enum LatencyBenchmark {
 
             var singles: [Duration] = []
             var burstSamples: [Duration] = []
+            var spreads: [Duration] = []
             var next = 0
             for round in 0..<(rounds + bursts) {
                 let size = round < rounds ? 1 : burstSize
@@ -154,6 +155,9 @@ enum LatencyBenchmark {
                 guard starts.count == names.count else {
                     throw Failure(description: "round \(round + 1): the scheduler did not mark every pod unschedulable")
                 }
+                if size > 1, let first = starts.min(), let last = starts.max() {
+                    spreads.append(last - first)
+                }
                 for start in starts {
                     if size == 1 { singles.append(end - start) } else { burstSamples.append(end - start) }
                 }
@@ -161,7 +165,12 @@ enum LatencyBenchmark {
                 try await Task.sleep(for: .milliseconds(1500 + (round % 4) * 700))
             }
             report("single pods", singles)
-            if !burstSamples.isEmpty { report("bursts of \(burstSize) pods", burstSamples) }
+            if !burstSamples.isEmpty {
+                report("bursts of \(burstSize) pods", burstSamples)
+                print(
+                    "latency bursts: the scheduler marked each burst's pods within \(spreads.map { milliseconds($0) }.joined(separator: ", ")) of each other"
+                )
+            }
             group.cancelAll()
         }
         try? await client.shutdown()
