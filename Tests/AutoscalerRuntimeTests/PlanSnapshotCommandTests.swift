@@ -3,6 +3,8 @@ import Foundation
 import KubeModels
 import Testing
 
+@testable import AWSClient
+
 /// `mend-autoscaler plan --snapshot/--groups` run as an SRE runs it offline: the built binary,
 /// files on disk, no cluster and no AWS.
 @Suite("mend-autoscaler plan from a snapshot", .timeLimit(.minutes(3)))
@@ -158,5 +160,49 @@ struct PlanSnapshotCommandTests {
         let path = NSTemporaryDirectory() + "mend-autoscaler-plan-\(UUID().uuidString).\(ext)"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+/// `plan --snapshot` without `--groups`: the node groups come from AWS (moto), read only.
+@Suite("mend-autoscaler plan from a snapshot with groups from AWS", .timeLimit(.minutes(3)))
+struct PlanSnapshotAWSCommandTests {
+    @Test func planFromASnapshotReadsTheTaggedGroupsFromAWSAndChangesNothing() async throws {
+        let moto = try await Moto.start()
+        defer { moto.stop() }
+        let cluster = "snap\(UUID().uuidString.prefix(6).lowercased())"
+        let aws = try await PlanCommandTests.aws(endpoint: moto.endpoint)
+        try await aws.createLaunchTemplate(name: "\(cluster)-lt", instanceType: "m5.large")
+        try await aws.createAutoScalingGroup(
+            name: "\(cluster)-workers", launchTemplate: "\(cluster)-lt", min: 0, max: 5,
+            tags: ["k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/\(cluster)": "owned"])
+        let snapshot = try PlanSnapshotCommandTests.file(
+            """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: Pod
+              metadata: {name: web, namespace: default, creationTimestamp: "2026-01-12T09:00:00Z"}
+              spec:
+                containers: [{name: app, image: app:1, resources: {requests: {cpu: "1"}}}]
+              status:
+                phase: Pending
+                conditions: [{type: PodScheduled, status: "False", reason: Unschedulable, lastTransitionTime: "2026-01-12T09:00:01Z"}]
+            """)
+        defer { try? FileManager.default.removeItem(atPath: snapshot) }
+        let result = try await CommandTests.run(
+            [
+                "plan", "--cluster-name", cluster, "--region", "us-east-1", "--set", "aws.endpoint=\(moto.endpoint)",
+                "--snapshot", snapshot, "--kubeconfig", "/nonexistent/kubeconfig",
+            ],
+            environment: [
+                "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
+                "AWS_EC2_METADATA_DISABLED": "true",
+            ])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("\(cluster)-workers: desired 0 -> 1 (+1 node(s)) for 1 pod(s)"), "\(result.output)")
+        #expect(result.output.contains("default/web"), "\(result.output)")
+        let groups = try await aws.autoScaling.describeAutoScalingGroups(DescribeAutoScalingGroupsInput(names: ["\(cluster)-workers"]))
+        #expect(groups.first?.desiredCapacity == 0, "plan changed the group")
     }
 }
