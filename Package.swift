@@ -233,7 +233,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "AutoscalerBenchmarks",
-            dependencies: ["Autoscaler", "KubeModels", "Scheduling"],
+            dependencies: [
+                "Autoscaler", "KubeModels", "Scheduling", "ClusterSim", "KubeClient", "MendCore", "MendTime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/AutoscalerBenchmarks"
         ),
         // MARK: Tests.

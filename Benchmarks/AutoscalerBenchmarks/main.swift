@@ -3,6 +3,7 @@
 //   .build/release/AutoscalerBenchmarks                 # estimator and decision
 //   .build/release/AutoscalerBenchmarks memory          # resident memory, 5,000 nodes / 150,000 pods
 //   .build/release/AutoscalerBenchmarks estimator decision memory
+//   .build/release/AutoscalerBenchmarks latency         # unschedulable pod -> capacity call, real clock
 // Results and the history of the figures: RESULTS.md next to this file.
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -53,9 +54,9 @@ extension Duration {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let sections = Set(arguments.isEmpty ? ["estimator", "decision"] : arguments)
-let known: Set<String> = ["estimator", "decision", "memory"]
+let known: Set<String> = ["estimator", "decision", "memory", "latency"]
 if !sections.isSubset(of: known) {
-    print("usage: AutoscalerBenchmarks [estimator] [decision] [memory]")
+    print("usage: AutoscalerBenchmarks [estimator] [decision] [memory] [latency]")
     exit(2)
 }
 let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -184,4 +185,19 @@ if sections.contains("decision") {
 // then a snapshot of both and one decision over it.
 if sections.contains("memory") {
     MemoryBenchmark.run(nodes: 5_000, pods: 150_000, groups: 50)
+}
+
+// 4. Time from a pod becoming unschedulable to the capacity call (real clock, ClusterSim over
+// HTTP with its scheduler and simulated cloud, the loop with its informers).
+if sections.contains("latency") {
+    let environment = ProcessInfo.processInfo.environment
+    do {
+        try await LatencyBenchmark.run(
+            rounds: Int(environment["LATENCY_ROUNDS"] ?? "") ?? 20, bursts: Int(environment["LATENCY_BURSTS"] ?? "") ?? 5,
+            burstSize: 10, nodes: Int(environment["LATENCY_NODES"] ?? "") ?? 100,
+            pods: Int(environment["LATENCY_PODS"] ?? "") ?? 1_000)
+    } catch {
+        print("latency: failed: \(error)")
+        exit(1)
+    }
 }

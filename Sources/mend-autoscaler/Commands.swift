@@ -28,40 +28,99 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 }
 
-/// `mend-autoscaler plan`: one pass against the cluster and AWS; prints what it would do now.
+/// `mend-autoscaler plan`: one pass that only decides; prints what it would do now. The cluster
+/// comes from the kubeconfig or a snapshot file, the node groups from AWS (read-only) or a
+/// groups file; nothing is written anywhere.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print the scale-up and scale-down mend-autoscaler would make now, with reasons per pod, group and node. Writes nothing.")
+        abstract: "Print the scale-up and scale-down mend-autoscaler would make now, with reasons per pod, group and node. Writes nothing.",
+        discussion: """
+            The cluster comes from the kubeconfig, or offline from --snapshot FILE:
+            the output of `kubectl get nodes,pods,pdb -A -o yaml` (or -o json).
+            Add configmaps to that list to give the priority expander its table.
+
+            Node groups come from AWS (discovery tags and --nodes; Describe calls
+            only), or offline from --groups FILE:
+
+              nodeGroups:
+                - name: workers-a            # the ASG name
+                  min: 0                     # default 0
+                  max: 10
+                  desired: 2                 # default: the members found
+                  instances: [i-0a1b2c3d]    # members by instance id,
+                  nodes: [ip-10-0-1-7]       # by node name in the snapshot,
+                  nodeLabels: {pool: a}      # or by node labels
+                  zones: [us-east-1a]
+                  instanceTypes:             # template for scale from zero
+                    - {name: m5.large, cpu: 2, memory: 8Gi, maxPods: 29}
+                  labels: {team: web}        # as node-template tags say
+                  taints: [{key: k, value: v, effect: NoSchedule}]
+                  resources: {ephemeral-storage: 100Gi}
+
+            Nodes map to groups through spec.providerID (aws:///<zone>/<id>).
+            With both files the plan needs neither the cluster nor AWS.
+            """)
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var clusterOptions: ClusterOptions
 
+    @Option(name: .long, help: ArgumentHelp("Plan from this snapshot (kubectl get nodes,pods,pdb -A -o yaml|json) instead of the cluster.", valueName: "file"))
+    var snapshot: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read the node groups from this file instead of AWS (format above).", valueName: "file"))
+    var groups: String?
+
     func run() async throws {
-        // The configuration is validated before any connection is made.
+        // The configuration and the files are checked before any connection is made.
         let config = try configOptions.load()
         var logger = Logger(label: "mend-autoscaler")
         logger.logLevel = .warning
-        let client = try clusterOptions.makeClient(program: "mend-autoscaler")
+        let settings = AutoscalerSettings(config: config)
+        var snapshotSource: SnapshotClusterSource?
         do {
-            let aws = try await connectAWS(config, logger: logger)
-            let settings = AutoscalerSettings(config: config)
-            let provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
+            if let snapshot { snapshotSource = try SnapshotClusterSource(path: snapshot) }
+        } catch {
+            throw ValidationError("--snapshot: \(error.description)")
+        }
+        let client = snapshotSource == nil ? try clusterOptions.makeClient(program: "mend-autoscaler") : nil
+        do {
+            let cluster: any ClusterSource = snapshotSource ?? ListingClusterSource(client: client!)
+            let provider: any NodeGroupProvider
+            var notes: [String] = []
+            if let snapshotSource { notes.append(snapshotSource.summary) }
+            if let groups {
+                let file: NodeGroupsFile
+                do {
+                    file = try NodeGroupsFile(path: groups, nodes: try await cluster.nodes())
+                } catch let error as SnapshotFileError {
+                    throw ValidationError("--groups: \(error.description)")
+                }
+                provider = StaticNodeGroupProvider(groups: file.groups)
+                notes.append("node groups from \(groups): \(file.groups.map(\.id).joined(separator: ", "))")
+            } else {
+                let aws = try await connectAWS(config, logger: logger)
+                provider = AWSNodeGroupProvider(autoScaling: aws.autoScaling, ec2: aws.ec2, selection: settings.selection)
+            }
             // Plans never call a write; the write path is a dry-run one all the same.
             let writes = WritePath(kubernetes: client, dryRun: true, logger: logger)
+            let remover: any NodeRemoving =
+                client.map { makeRemover(client: $0, provider: provider, writes: writes, events: nil, logger: logger) }
+                ?? PlanOnlyRemover()
+            let configMaps: (any ConfigMapReader)? = snapshotSource ?? client
             let loop = AutoscalerLoop(
                 settings: settings,
                 dependencies: AutoscalerLoop.Dependencies(
-                    cluster: ListingClusterSource(client: client), provider: provider, writes: writes,
-                    remover: makeRemover(client: client, provider: provider, writes: writes, events: nil, logger: logger),
-                    configMaps: client, events: nil,
-                    clock: SystemClock(), logger: logger))
-            print(try await loop.plan().render())
+                    cluster: cluster, provider: provider, writes: writes, remover: remover, configMaps: configMaps,
+                    events: nil, clock: SystemClock(), logger: logger))
+            var report = try await loop.plan()
+            report.notes = notes + report.notes
+            print(report.render())
         } catch {
-            try? await client.shutdown()
+            try? await client?.shutdown()
             throw error
         }
-        try await client.shutdown()
+        try await client?.shutdown()
     }
 }
 

@@ -10,3 +10,10 @@ func makeRemover(
 ) -> any NodeRemoving {
     NodeRemover(client: client, provider: provider, writes: writes, events: events, logger: logger)
 }
+
+/// The remover of an offline plan: plans never remove, and this one refuses if asked.
+struct PlanOnlyRemover: NodeRemoving {
+    func remove(_ removals: [NodeRemoval]) async -> [NodeRemovalResult] {
+        removals.map { NodeRemovalResult(removal: $0, outcome: .failed(reason: "a plan removes nothing")) }
+    }
+}

@@ -294,6 +294,7 @@ public actor AutoscalerLoop {
             if node.isReady { report.ready[group, default: 0] += 1 }
         }
         report.groups = groups
+        report.pending = PendingPods(pods: pods)
         if act {
             record(report, pods: pods, now: now)
             await publishStatus(report)
@@ -445,13 +446,7 @@ public actor AutoscalerLoop {
 
     private func record(_ report: PassReport, pods: [PodSummary], now: Date) {
         let metrics = deps.metrics
-        var unschedulable = 0
-        var oldest = 0.0
-        for pod in pods where InformerClusterSource.wantsCapacity(pod) {
-            unschedulable += 1
-            if let created = pod.creationTimestamp?.date { oldest = max(oldest, now.timeIntervalSince(created)) }
-        }
-        metrics.unschedulable(count: unschedulable, oldestAgeSeconds: oldest)
+        metrics.unschedulable(count: report.pending.count, oldestAgeSeconds: report.pending.oldestAge(now: now))
         let backedOff = Set(report.groups.map(\.id).filter { state.backoff.backoff(group: $0, now: now) != nil })
         metrics.backedOff(backedOff, known: report.groups.map(\.id))
         let halted = report.scaleUp.halted ?? report.scaleDown?.halted
@@ -481,6 +476,7 @@ public actor AutoscalerLoop {
             time: report.time, groups: report.groups, registered: report.registered, backoff: state.backoff,
             scaleUp: report.scaleUp, scaleDown: report.scaleDown ?? ScaleDownPlan())
         status.ready = report.ready
+        status.pending = report.pending
         status.provisioning = state.provisioning
         status.lastScaleUp = state.lastScaleUp
         status.lastScaleDown = state.lastScaleDown

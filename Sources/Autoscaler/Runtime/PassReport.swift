@@ -4,6 +4,7 @@
     import Foundation
 #endif
 import KubeModels
+import MendCore
 
 /// What one pass of the loop saw and decided (and, when it acted, did).
 public struct PassReport: Sendable {
@@ -13,6 +14,8 @@ public struct PassReport: Sendable {
     /// Registered and ready nodes per group.
     public var registered: [String: Int] = [:]
     public var ready: [String: Int] = [:]
+    /// Pods pending for want of capacity, and since when the oldest has waited.
+    public var pending = PendingPods(pods: [])
     /// The scale-up decided (its increases were made unless this was a plan).
     public var scaleUp = ScaleUpPlan()
     /// Increases whose `setDesiredCapacity` failed, with the error.
@@ -48,6 +51,9 @@ public struct PassReport: Sendable {
         for (group, reason) in provisioningFailures.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(group): capacity request failed: \(reason)")
         }
+        lines.append("Unschedulable pods: \(pending.count)" + (pending.oldestSince.map { since in
+            " (the oldest unschedulable since \(KubeTime(since)), for \(GoDuration(.seconds(Int64(pending.oldestAge(now: time))))))"
+        } ?? ""))
         lines.append("Scale-up:")
         if scaleUp.increases.isEmpty { lines.append("  none") }
         for increase in scaleUp.increases {

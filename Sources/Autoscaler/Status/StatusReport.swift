@@ -29,6 +29,9 @@ public struct StatusReport: Sendable {
     public var lastScaleUp: ScaleActivity?
     /// The last scale-down the loop made, and why.
     public var lastScaleDown: ScaleActivity?
+    /// Pods pending for want of capacity (nil leaves the line out). Only the oldest one's start
+    /// is shown, not its age, so an unchanged status stays unchanged.
+    public var pending: PendingPods?
     /// Other things worth knowing (a missing priority ConfigMap, surge requests, ...).
     public var notes: [String] = []
 
@@ -65,6 +68,11 @@ public struct StatusReport: Sendable {
                 line += " backedOffUntil=\(KubeTime(entry.until)) reason=\"\(entry.reason)\""
             }
             lines.append(line)
+        }
+        if let pending {
+            lines.append(
+                "UnschedulablePods: \(pending.count)"
+                    + (pending.oldestSince.map { " (oldest unschedulable since \(KubeTime($0)))" } ?? ""))
         }
         lines.append("ScaleUp:")
         if scaleUp.increases.isEmpty {

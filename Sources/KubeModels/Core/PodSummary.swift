@@ -132,6 +132,13 @@ public struct PodSummary: Sendable, Hashable {
         set { update { $0.isUnschedulable = newValue } }
     }
 
+    /// When `PodScheduled` last turned `False` (its `lastTransitionTime`), if the pod carries
+    /// that condition with a time.
+    public var unschedulableSince: KubeTime? {
+        get { box.fields.unschedulableSince }
+        set { update { $0.unschedulableSince = newValue } }
+    }
+
     /// `namespace/name`.
     public var key: String { "\(namespace)/\(name)" }
     /// Whether a DaemonSet controls this pod.
@@ -172,6 +179,9 @@ public struct PodSummary: Sendable, Hashable {
         f.schedulerName = pod.spec.schedulerName
         f.nominatedNodeName = pod.status.nominatedNodeName
         f.isUnschedulable = pod.isUnschedulable
+        f.unschedulableSince = pod.status.conditions?.first {
+            $0.type == .podScheduled && $0.status == .false
+        }?.lastTransitionTime
         self.init(namespace: namespace, name: name, fields: f)
     }
 
@@ -201,6 +211,7 @@ public struct PodSummary: Sendable, Hashable {
         var schedulerName: String? = nil
         var nominatedNodeName: String? = nil
         var isUnschedulable: Bool = false
+        var unschedulableSince: KubeTime? = nil
     }
 
     final class Box: Sendable {
@@ -279,6 +290,7 @@ extension PodSummary: Decodable {
         var type: String
         var status: String
         var reason: String?
+        var lastTransitionTime: KubeTime?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -385,6 +397,8 @@ extension PodSummary: Decodable {
             f.isUnschedulable = conditions.contains {
                 $0.type == "PodScheduled" && $0.status == "False" && $0.reason == PodConditionReason.unschedulable
             }
+            f.unschedulableSince = conditions.first { $0.type == "PodScheduled" && $0.status == "False" }?
+                .lastTransitionTime
             f.nominatedNodeName = try status.decodeIfPresent(String.self, forKey: .nominatedNodeName)
                 .map(SharedValues.strings.intern)
         } else {

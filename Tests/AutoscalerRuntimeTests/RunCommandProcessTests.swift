@@ -1,0 +1,179 @@
+import ClusterSim
+import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+import KubeModels
+import Synchronization
+import Testing
+
+@testable import AWSClient
+
+/// `mend-autoscaler run`, the real program: ClusterSim over HTTP as the cluster, moto as AWS.
+@Suite("mend-autoscaler run against ClusterSim and moto", .serialized, .timeLimit(.minutes(4)))
+struct RunCommandProcessTests {
+    @Test func runRaisesTheTaggedGroupForAnUnschedulablePodWritesStatusAnswersHealthAndStopsOnSIGTERM() async throws {
+        let moto = try await Moto.start()
+        defer { moto.stop() }
+        let server = try await ClusterSimServer.start()
+        let kubeconfig = try server.writeKubeconfig()
+        defer { try? FileManager.default.removeItem(at: kubeconfig) }
+        let cluster = "run\(UUID().uuidString.prefix(6).lowercased())"
+        let group = "\(cluster)-workers"
+        var running: AutoscalerProcess?
+        do {
+            let aws = try await PlanCommandTests.aws(endpoint: moto.endpoint)
+            try await aws.createLaunchTemplate(name: "\(cluster)-lt", instanceType: "m5.large")
+            try await aws.createAutoScalingGroup(
+                name: group, launchTemplate: "\(cluster)-lt", min: 0, max: 4,
+                tags: ["k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/\(cluster)": "owned"])
+            // An untagged group the autoscaler must leave alone.
+            try await aws.createAutoScalingGroup(
+                name: "\(cluster)-other", launchTemplate: "\(cluster)-lt", min: 0, max: 4, tags: ["team": "other"])
+
+            let process = try AutoscalerProcess(
+                [
+                    "run", "--cluster-name", cluster, "--kubeconfig", kubeconfig.path, "--region", "us-east-1",
+                    "--set", "aws.endpoint=\(moto.endpoint)", "--health-address", "127.0.0.1:0", "--log-format", "json",
+                    "--log-level", "info",
+                ],
+                environment: [
+                    "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
+                    "AWS_EC2_METADATA_DISABLED": "true",
+                ])
+            running = process
+            let base = "http://127.0.0.1:\(try await process.healthPort())"
+            try await process.waitFor("/healthz to answer 200") { await Self.status(of: base + "/healthz") == 200 }
+            // Leader, synced, and a first pass done before the pod comes.
+            try await process.waitFor("the status ConfigMap") { Self.statusText(server) != nil }
+            #expect(try await Self.desired(aws, group) == 0)
+
+            var pod = Pod(
+                metadata: ObjectMeta(
+                    name: "web", namespace: "default",
+                    ownerReferences: [OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-1", uid: "u-web-1", controller: true)]),
+                spec: PodSpec(containers: [Container(name: "app", image: "registry.example/app:1")]),
+                status: PodStatus(
+                    phase: .pending,
+                    conditions: [
+                        PodCondition(
+                            type: "PodScheduled", status: .false, lastTransitionTime: KubeTime(Date()), reason: "Unschedulable")
+                    ]))
+            pod.spec.containers[0].resources = ResourceRequirements(requests: ["cpu": Quantity(1)])
+            _ = try server.store.create(
+                server.store.resource("pods")!, namespace: "default", object: try JSONValue(encoding: pod),
+                options: WriteOptions(keepStatusOnCreate: true))
+
+            try await process.waitFor("the tagged group's desired capacity to rise in moto", timeout: .seconds(60)) {
+                (try? await Self.desired(aws, group)) == 1
+            }
+            #expect(try await Self.desired(aws, "\(cluster)-other") == 0, "the untagged group is not touched")
+            try await process.waitFor("the scale-up in the status ConfigMap") {
+                Self.statusText(server)?.contains("\(group): 0 -> 1 for 1 pod(s)") == true
+            }
+            let status = Self.statusText(server) ?? ""
+            #expect(status.contains("Health: Healthy"), "\(status)")
+            #expect(status.contains("UnschedulablePods: 1"), "\(status)")
+            #expect(await Self.status(of: base + "/healthz") == 200)
+            #expect(process.stderr.contains("scale-up"), "the decision is logged")
+            let exit = try await process.terminate()
+            #expect(exit == 0, "SIGTERM is a clean stop: \(process.stderr.suffix(2000))")
+            #expect(process.stderr.contains("stopped"), "\(process.stderr.suffix(2000))")
+        } catch {
+            _ = try? await running?.terminate()
+            try? await server.shutdown()
+            throw error
+        }
+        try await server.shutdown()
+    }
+
+    static func desired(_ aws: AWS, _ group: String) async throws -> Int? {
+        try await aws.autoScaling.describeAutoScalingGroups(DescribeAutoScalingGroupsInput(names: [group])).first?.desiredCapacity
+    }
+
+    static func statusText(_ server: ClusterSimServer) -> String? {
+        let value = try? server.store.get(server.store.resource("configmaps")!, namespace: "kube-system", name: "mend-autoscaler-status")
+        return value?[path: ["data", "status"]]?.stringValue
+    }
+
+    static func status(of url: String) async -> Int? {
+        guard let url = URL(string: url) else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 5
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
+        return (response as? HTTPURLResponse)?.statusCode
+    }
+}
+
+/// The built `mend-autoscaler` running in the background, its output collected as it comes.
+final class AutoscalerProcess: Sendable {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    private final class Output: Sendable {
+        let data = Mutex(Data())
+    }
+
+    private let process: Process
+    private let output = Output()
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = try CommandTests.executable()
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        self.process = process
+        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            output.data.withLock { $0.append(data) }
+        }
+        try process.run()
+    }
+
+    /// Everything the program wrote (stdout and stderr).
+    var stderr: String { String(decoding: output.data.withLock { $0 }, as: UTF8.self) }
+
+    /// Polls `condition` (bounded) while the program runs.
+    func waitFor(_ what: String, timeout: Duration = .seconds(45), _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            guard process.isRunning else {
+                throw Failure(description: "mend-autoscaler exited (\(process.terminationStatus)) before \(what):\n\(stderr.suffix(4000))")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "timed out waiting for \(what):\n\(stderr.suffix(4000))")
+    }
+
+    /// The port the health server bound (from its start-up log line).
+    func healthPort() async throws -> Int {
+        var port: Int?
+        try await waitFor("the health server to listen") {
+            for line in stderr.split(separator: "\n") where line.contains("health and metrics server listening") {
+                if let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                    port = Int(line[range].split(separator: ":").last ?? "")
+                }
+            }
+            return port != nil
+        }
+        return port!
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status; kills the program if it hangs.
+    func terminate() async throws -> Int32 {
+        if process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw Failure(description: "mend-autoscaler did not stop within 30 s of SIGTERM:\n\(stderr.suffix(4000))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+}
