@@ -48,6 +48,7 @@ extension JSONTape {
         if T.self == [String].self { return unsafeBitCast(try stringArray(at: index), to: T.self) }
         if T.self == [JSONValue].self { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
         if T.self == [String: JSONValue].self { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
+        if T.self == PodSummary.self { return unsafeBitCast(try podSummary(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
