@@ -328,7 +328,10 @@ extension JSONTape {
         let length = Int(entry.end - entry.start)
         guard length == key.count else { return false }
         guard length > 0 else { return true }
-        return memcmp(bytes.baseAddress! + Int(entry.start), key.baseAddress!, length) == 0
+        let text = bytes.baseAddress! + Int(entry.start)
+        // Most names that differ already differ in the first byte: skip the call to memcmp.
+        guard text.pointee == key[0] else { return false }
+        return memcmp(text, key.baseAddress!, length) == 0
     }
 
     private func unescaped(_ raw: UnsafeBufferPointer<UInt8>) -> String? {

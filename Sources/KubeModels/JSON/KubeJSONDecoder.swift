@@ -38,17 +38,20 @@ public struct KubeJSONDecoder: Sendable {
 extension JSONTape {
     /// Decodes value `index` as `T`, reading common leaf types straight from the tape.
     func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
-        if T.self == String.self { return unsafeBitCast(try decodeString(at: index), to: T.self) }
-        if T.self == JSONValue.self { return unsafeBitCast(try jsonValue(at: index), to: T.self) }
-        if T.self == [String: String].self { return unsafeBitCast(try stringMap(at: index), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index), to: T.self) }
-        if T.self == Int64.self { return unsafeBitCast(try integer(Int64.self, at: index), to: T.self) }
-        if T.self == Int32.self { return unsafeBitCast(try integer(Int32.self, at: index), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(at: index), to: T.self) }
-        if T.self == [String].self { return unsafeBitCast(try stringArray(at: index), to: T.self) }
-        if T.self == [JSONValue].self { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
-        if T.self == [String: JSONValue].self { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
-        if T.self == PodSummary.self { return unsafeBitCast(try podSummary(at: index), to: T.self) }
+        // Compared by identity against cached metatypes: spelling `[String: String].self` here
+        // (unspecialized) would look the generic metadata up in the runtime on every call.
+        let id = ObjectIdentifier(T.self)
+        if id == FastPathTypes.string { return unsafeBitCast(try decodeString(at: index), to: T.self) }
+        if id == FastPathTypes.jsonValue { return unsafeBitCast(try jsonValue(at: index), to: T.self) }
+        if id == FastPathTypes.stringMap { return unsafeBitCast(try stringMap(at: index), to: T.self) }
+        if id == FastPathTypes.int { return unsafeBitCast(try integer(Int.self, at: index), to: T.self) }
+        if id == FastPathTypes.int64 { return unsafeBitCast(try integer(Int64.self, at: index), to: T.self) }
+        if id == FastPathTypes.int32 { return unsafeBitCast(try integer(Int32.self, at: index), to: T.self) }
+        if id == FastPathTypes.bool { return unsafeBitCast(try bool(at: index), to: T.self) }
+        if id == FastPathTypes.stringArray { return unsafeBitCast(try stringArray(at: index), to: T.self) }
+        if id == FastPathTypes.jsonArray { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
+        if id == FastPathTypes.jsonObject { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
+        if id == FastPathTypes.podSummary { return unsafeBitCast(try podSummary(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
@@ -244,6 +247,21 @@ extension JSONTape {
         }
         return reversed.reversed()
     }
+}
+
+/// The types ``JSONTape/decode(_:at:)`` reads without the `Decoder` protocol.
+private enum FastPathTypes {
+    static let string = ObjectIdentifier(String.self)
+    static let jsonValue = ObjectIdentifier(JSONValue.self)
+    static let stringMap = ObjectIdentifier([String: String].self)
+    static let int = ObjectIdentifier(Int.self)
+    static let int64 = ObjectIdentifier(Int64.self)
+    static let int32 = ObjectIdentifier(Int32.self)
+    static let bool = ObjectIdentifier(Bool.self)
+    static let stringArray = ObjectIdentifier([String].self)
+    static let jsonArray = ObjectIdentifier([JSONValue].self)
+    static let jsonObject = ObjectIdentifier([String: JSONValue].self)
+    static let podSummary = ObjectIdentifier(PodSummary.self)
 }
 
 /// A coding key for paths and `superDecoder`.
