@@ -6,7 +6,7 @@ import KubeModels
 // Depends on KubeModels only, so a release build is quick:
 //
 //   swift run -c release KubeModelsBenchmarks [--pods 50000] [--nodes 5000] [--runs 3]
-//       [--foundation] [--sections] [--only decode|memory]
+//       [--foundation] [--sections] [--only decode|memory] [--profile pod|summary|node]
 //
 // `--foundation` decodes with Foundation's JSONDecoder (the baseline) instead of KubeJSONDecoder.
 //
@@ -113,6 +113,27 @@ if CommandLine.arguments.contains("--sections") {
     try time("status", StatusOnly.self)
     try time("Pod", Pod.self)
     try time("PodSummary", PodSummary.self)
+    exit(0)
+}
+
+// MARK: A steady decode loop for a profiler (`--profile pod|summary|node`)
+
+if let index = CommandLine.arguments.firstIndex(of: "--profile"), index + 1 < CommandLine.arguments.count {
+    let what = CommandLine.arguments[index + 1]
+    let data =
+        what == "node"
+        ? try Fixtures.list(kind: "NodeList", items: (0..<1_000).map(Fixtures.node)).serialized(sortedKeys: false)
+        : try Fixtures.list(kind: "PodList", items: (0..<1_000).map { Fixtures.pod($0) }).serialized(sortedKeys: false)
+    let elapsed = try measure {
+        for _ in 0..<20 {
+            switch what {
+            case "node": _ = try decodeJSON(ObjectList<Node>.self, data)
+            case "summary": _ = try decodeJSON(ObjectList<PodSummary>.self, data)
+            default: _ = try decodeJSON(ObjectList<Pod>.self, data)
+            }
+        }
+    }
+    print(String(format: "%@: %.0f MB/s CPU", what, Double(data.count) * 20 / 1e6 / elapsed.cpu))
     exit(0)
 }
 

@@ -162,6 +162,29 @@ struct PodSummaryTapeTests {
         #expect(summary.tape.isMirrorPod && summary.tape.safeToEvict == nil)
     }
 
+    @Test func resourceListsReadFromTheTapeMatchJSONDecoder() throws {
+        let good = #"{"cpu":"250m","memory":"1.5Gi","pods":110,"fraction":0.5,"big":"1e3","nvidia.com/gpu":"2"}"#
+        let fast = try KubeJSONDecoder().decode([String: Quantity].self, from: Data(good.utf8))
+        #expect(fast == (try JSONDecoder().decode([String: Quantity].self, from: Data(good.utf8))))
+        #expect(fast["memory"] == Quantity(nanoValue: 1_610_612_736 * 1_000_000_000))
+        let bad: [(String, String)] = [
+            (#"{"cpu":"lots"}"#, ".cpu"), (#"{"cpu":true}"#, ".cpu"), (#"{"cpu":null}"#, ".cpu"), ("[1]", ""),
+        ]
+        for (text, expected) in bad {
+            var foundationPath: String?
+            do { _ = try JSONDecoder().decode([String: Quantity].self, from: Data(text.utf8)) } catch {
+                foundationPath = path(error)
+            }
+            do {
+                _ = try KubeJSONDecoder().decode([String: Quantity].self, from: Data(text.utf8))
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(path(error) == expected, "\(text): \(error)")
+                #expect(path(error) == foundationPath, "\(text): \(error)")
+            }
+        }
+    }
+
     @Test func truncatedOrMalformedPodsAreSyntaxErrors() throws {
         let full = Array(Fixtures.pod.utf8)
         var checked = 0

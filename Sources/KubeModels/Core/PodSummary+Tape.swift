@@ -233,29 +233,6 @@ extension JSONTape {
         return p
     }
 
-    /// A resource list (`{"cpu": "100m", ...}`).
-    private func quantities(at index: Int) throws -> [String: Quantity] {
-        var out = [String: Quantity](minimumCapacity: Int(entries[try requireObject(index)].start))
-        try forEachMember(of: index) { key, value in out[try decodeString(at: key)] = try quantity(at: value) }
-        return out
-    }
-
-    /// A quantity: a string such as `"1.5Gi"`, or a number read as its decimal text.
-    func quantity(at index: Int) throws -> Quantity {
-        let text: String
-        switch entries[index].kind {
-        case .string: text = try decodeString(at: index)
-        case .integer, .number:
-            if let i = try? integer(Int64.self, at: index) { text = String(i) } else { text = String(try double(at: index)) }
-        default: throw mismatch(Double.self, at: index)
-        }
-        do {
-            return try Quantity(parsing: text)
-        } catch {
-            throw corrupted(error.description, at: index)
-        }
-    }
-
     private func readStatus(_ status: Int, into f: inout PodSummary.Fields) throws {
         try forEachMember(of: status, Self.statusKeys) { key, value in
             if isNull(value) { return }
@@ -283,6 +260,36 @@ extension JSONTape {
                     }
                 }
             }
+        }
+    }
+}
+
+// MARK: Quantities (also a fast path of `JSONTape.decode` for any model)
+
+extension JSONTape {
+    /// A resource list (`{"cpu": "100m", ...}`).
+    func quantities(at index: Int) throws -> [String: Quantity] {
+        var out = [String: Quantity](minimumCapacity: Int(entries[try requireObject(index)].start))
+        try forEachMember(of: index) { key, value in
+            let name = try decodeString(at: key)
+            if out[name] == nil { out[name] = try quantity(at: value) }  // a repeated name: the first counts
+        }
+        return out
+    }
+
+    /// A quantity: a string such as `"1.5Gi"`, or a number read as its decimal text.
+    func quantity(at index: Int) throws -> Quantity {
+        let text: String
+        switch entries[index].kind {
+        case .string: text = try decodeString(at: index)
+        case .integer, .number:
+            if let i = try? integer(Int64.self, at: index) { text = String(i) } else { text = String(try double(at: index)) }
+        default: throw mismatch(Double.self, at: index)
+        }
+        do {
+            return try Quantity(parsing: text)
+        } catch {
+            throw corrupted(error.description, at: index)
         }
     }
 }

@@ -52,6 +52,8 @@ extension JSONTape {
         if id == FastPathTypes.jsonArray { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
         if id == FastPathTypes.jsonObject { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
         if id == FastPathTypes.podSummary { return unsafeBitCast(try podSummary(at: index), to: T.self) }
+        if id == FastPathTypes.quantity { return unsafeBitCast(try quantity(at: index), to: T.self) }
+        if id == FastPathTypes.quantityMap { return unsafeBitCast(try quantities(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
@@ -262,6 +264,8 @@ private enum FastPathTypes {
     static let jsonArray = ObjectIdentifier([JSONValue].self)
     static let jsonObject = ObjectIdentifier([String: JSONValue].self)
     static let podSummary = ObjectIdentifier(PodSummary.self)
+    static let quantity = ObjectIdentifier(Quantity.self)
+    static let quantityMap = ObjectIdentifier([String: Quantity].self)
 }
 
 /// A coding key for paths and `superDecoder`.
@@ -324,6 +328,28 @@ struct TapeDecoder: Decoder, SingleValueDecodingContainer {
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let tape: JSONTape
     let index: Int
+    /// One bit per (length, first byte) of the object's member names: most keys a type asks
+    /// for but the object lacks (its optional members) are ruled out without a scan.
+    private let names: UInt64
+
+    init(tape: JSONTape, index: Int) {
+        self.tape = tape
+        self.index = index
+        var names: UInt64 = 0
+        let end = Int(tape.entries[index].end)
+        var j = index + 1
+        while j < end {
+            let entry = tape.entries[j]
+            // Escaped names are compared unescaped, so they must never rule a key out.
+            names |= entry.escaped ? ~0 : Self.bit(length: Int(entry.end &- entry.start), first: tape.bytes[Int(entry.start)])
+            j = tape.next(after: j + 1)
+        }
+        self.names = names
+    }
+
+    @inline(__always) private static func bit(length: Int, first: UInt8) -> UInt64 {
+        1 &<< UInt64((length &* 7 &+ Int(first)) & 63)
+    }
 
     var codingPath: [any CodingKey] { tape.codingPath(to: index) }
 
@@ -337,7 +363,10 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     @inline(__always) func find(_ key: Key) -> Int? {
         var name = key.stringValue
-        return name.withUTF8 { tape.member(of: index, key: $0) }
+        return name.withUTF8 { utf8 in
+            if names != ~0, utf8.count > 0, names & Self.bit(length: utf8.count, first: utf8[0]) == 0 { return nil }
+            return tape.member(of: index, key: utf8)
+        }
     }
 
     func require(_ key: Key) throws -> Int {
