@@ -122,7 +122,8 @@ extension JSONTape {
             case .volumes:
                 var emptyDir = false
                 try forEachElement(of: try requireArray(value)) { volume in
-                    try forEachMember(of: try requireObject(volume), Self.volumeKeys) { _, value in
+                    let object = try requireObject(volume)
+                    forEachMember(of: object, Self.volumeKeys) { _, value in
                         if !isNull(value) { emptyDir = true }
                     }
                 }
