@@ -222,9 +222,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "KubeClientBenchmarks",
-            dependencies: ["KubeClient", "KubeModels", "ClusterSim", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KubeClient", "KubeModels", "ClusterSim", "KubeBenchmarkFixtures",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/KubeClientBenchmarks"
         ),
+        // `swift run -c release KubeModelsBenchmarks`: decode and memory figures, KubeModels only.
+        .executableTarget(
+            name: "KubeModelsBenchmarks",
+            dependencies: ["KubeModels", "KubeBenchmarkFixtures"],
+            path: "Benchmarks/KubeModelsBenchmarks"
+        ),
+        .target(name: "KubeBenchmarkFixtures", dependencies: ["KubeModels"], path: "Benchmarks/KubeBenchmarkFixtures"),
         // `swift run -c release ClusterSimBenchmarks`
         .executableTarget(
             name: "ClusterSimBenchmarks",

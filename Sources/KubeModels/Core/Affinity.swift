@@ -141,6 +141,9 @@ public struct Toleration: Codable, Sendable, Hashable {
     public var effect: TaintEffect?
     public var tolerationSeconds: Int64?
 
+    /// The member names (also read by the tape reader behind ``PodSummary``).
+    enum CodingKeys: String, CodingKey, CaseIterable { case key, `operator`, value, effect, tolerationSeconds }
+
     public init(
         key: String? = nil, operator: TolerationOperator? = nil, value: String? = nil, effect: TaintEffect? = nil,
         tolerationSeconds: Int64? = nil

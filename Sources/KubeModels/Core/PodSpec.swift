@@ -132,6 +132,9 @@ public struct ContainerPort: Codable, Sendable, Hashable {
     public var hostIP: String?
     public var name: String?
 
+    /// The member names (also read by the tape reader behind ``PodSummary``).
+    enum CodingKeys: String, CodingKey, CaseIterable { case containerPort, hostPort, `protocol`, hostIP, name }
+
     public init(
         containerPort: Int32, hostPort: Int32? = nil, protocol: String? = nil, hostIP: String? = nil,
         name: String? = nil

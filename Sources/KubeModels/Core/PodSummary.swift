@@ -243,45 +243,56 @@ public struct PodSummary: Sendable, Hashable {
 }
 
 extension PodSummary: Decodable {
-    private enum TopKeys: String, CodingKey { case metadata, spec, status }
-    private enum MetaKeys: String, CodingKey {
+    // The members a summary reads, level by level: the one list both decoders (this
+    // `Decoder`-protocol one and the tape reader in `PodSummary+Tape.swift`) work from.
+    enum TopKeys: String, CodingKey, CaseIterable { case metadata, spec, status }
+    enum MetaKeys: String, CodingKey, CaseIterable {
         case namespace, name, uid, resourceVersion, labels, annotations, ownerReferences, deletionTimestamp
         case creationTimestamp
     }
-    private enum AnnotationKeys: String, CodingKey {
+    enum AnnotationKeys: String, CodingKey, CaseIterable {
         case mirror = "kubernetes.io/config.mirror"
         case safeToEvict = "cluster-autoscaler.kubernetes.io/safe-to-evict"
     }
-    private enum SpecKeys: String, CodingKey {
+    enum OwnerKeys: String, CodingKey, CaseIterable { case kind, name, controller }
+    enum SpecKeys: String, CodingKey, CaseIterable {
         case nodeName, priority, tolerations, nodeSelector, affinity, containers, initContainers, overhead, volumes
         case schedulerName
     }
-    private enum AffinityKeys: String, CodingKey { case nodeAffinity, podAffinity, podAntiAffinity }
-    private enum RequiredKeys: String, CodingKey { case required = "requiredDuringSchedulingIgnoredDuringExecution" }
-    private enum StatusKeys: String, CodingKey { case phase, conditions, nominatedNodeName }
+    enum AffinityKeys: String, CodingKey, CaseIterable { case nodeAffinity, podAffinity, podAntiAffinity }
+    enum RequiredKeys: String, CodingKey, CaseIterable {
+        case required = "requiredDuringSchedulingIgnoredDuringExecution"
+    }
+    enum ContainerKeys: String, CodingKey, CaseIterable { case resources, ports, restartPolicy }
+    enum ResourceKeys: String, CodingKey, CaseIterable { case requests, limits }
+    enum VolumeKeys: String, CodingKey, CaseIterable { case emptyDir }
+    enum StatusKeys: String, CodingKey, CaseIterable { case phase, conditions, nominatedNodeName }
+    enum ConditionKeys: String, CodingKey, CaseIterable { case type, status, reason, lastTransitionTime }
 
     private struct SlimOwner: Decodable {
         var kind: String
         var name: String
         var controller: Bool?
+        typealias CodingKeys = OwnerKeys
     }
 
     private struct SlimContainer: Decodable {
         var resources: ResourceRequirementsSlim?
         var ports: [ContainerPort]?
         var restartPolicy: String?
+        typealias CodingKeys = ContainerKeys
     }
 
     private struct ResourceRequirementsSlim: Decodable {
         var requests: [String: Quantity]?
         var limits: [String: Quantity]?
+        typealias CodingKeys = ResourceKeys
     }
 
     private struct SlimVolume: Decodable {
         var isEmptyDir: Bool
-        private enum Keys: String, CodingKey { case emptyDir }
         init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Keys.self)
+            let c = try decoder.container(keyedBy: VolumeKeys.self)
             isEmptyDir = c.contains(.emptyDir) && !((try? c.decodeNil(forKey: .emptyDir)) ?? true)
         }
     }
@@ -291,9 +302,14 @@ extension PodSummary: Decodable {
         var status: String
         var reason: String?
         var lastTransitionTime: KubeTime?
+        typealias CodingKeys = ConditionKeys
     }
 
     public init(from decoder: any Decoder) throws {
+        if let tape = decoder as? TapeDecoder {
+            self = try tape.tape.podSummary(at: tape.index)
+            return
+        }
         var f = Fields()
         let top = try decoder.container(keyedBy: TopKeys.self)
 
@@ -405,6 +421,7 @@ extension PodSummary: Decodable {
             f.phase = nil
             f.isReady = false
             f.isUnschedulable = false
+            f.unschedulableSince = nil
             f.nominatedNodeName = nil
         }
         self.init(namespace: namespace, name: name, fields: f)

@@ -297,8 +297,28 @@ extension JSONTape {
     /// The text of string entry `index`, unescaped; `nil` if it is not valid UTF-8.
     func string(at index: Int) -> String? {
         let entry = entries[index]
-        if !entry.escaped { return String(validating: slice(entry), as: UTF8.self) }
+        if !entry.escaped {
+            let raw = slice(entry)
+            // ASCII needs no validation; `String(validating:)` costs a generic metadata lookup.
+            if isASCII(raw) { return String(decoding: raw, as: UTF8.self) }
+            return String(validating: raw, as: UTF8.self)
+        }
         return unescaped(slice(entry))
+    }
+
+    @inline(__always) private func isASCII(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let count = raw.count
+        guard let base = raw.baseAddress else { return true }
+        while i + 8 <= count {
+            if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < count {
+            if base[i] & 0x80 != 0 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Whether string entry `index` equals `key` (compared as UTF-8, escapes resolved).
@@ -308,7 +328,10 @@ extension JSONTape {
         let length = Int(entry.end - entry.start)
         guard length == key.count else { return false }
         guard length > 0 else { return true }
-        return memcmp(bytes.baseAddress! + Int(entry.start), key.baseAddress!, length) == 0
+        let text = bytes.baseAddress! + Int(entry.start)
+        // Most names that differ already differ in the first byte: skip the call to memcmp.
+        guard text.pointee == key[0] else { return false }
+        return memcmp(text, key.baseAddress!, length) == 0
     }
 
     private func unescaped(_ raw: UnsafeBufferPointer<UInt8>) -> String? {

@@ -38,16 +38,22 @@ public struct KubeJSONDecoder: Sendable {
 extension JSONTape {
     /// Decodes value `index` as `T`, reading common leaf types straight from the tape.
     func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
-        if T.self == String.self { return unsafeBitCast(try decodeString(at: index), to: T.self) }
-        if T.self == JSONValue.self { return unsafeBitCast(try jsonValue(at: index), to: T.self) }
-        if T.self == [String: String].self { return unsafeBitCast(try stringMap(at: index), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index), to: T.self) }
-        if T.self == Int64.self { return unsafeBitCast(try integer(Int64.self, at: index), to: T.self) }
-        if T.self == Int32.self { return unsafeBitCast(try integer(Int32.self, at: index), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(at: index), to: T.self) }
-        if T.self == [String].self { return unsafeBitCast(try stringArray(at: index), to: T.self) }
-        if T.self == [JSONValue].self { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
-        if T.self == [String: JSONValue].self { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
+        // Compared by identity against cached metatypes: spelling `[String: String].self` here
+        // (unspecialized) would look the generic metadata up in the runtime on every call.
+        let id = ObjectIdentifier(T.self)
+        if id == FastPathTypes.string { return unsafeBitCast(try decodeString(at: index), to: T.self) }
+        if id == FastPathTypes.jsonValue { return unsafeBitCast(try jsonValue(at: index), to: T.self) }
+        if id == FastPathTypes.stringMap { return unsafeBitCast(try stringMap(at: index), to: T.self) }
+        if id == FastPathTypes.int { return unsafeBitCast(try integer(Int.self, at: index), to: T.self) }
+        if id == FastPathTypes.int64 { return unsafeBitCast(try integer(Int64.self, at: index), to: T.self) }
+        if id == FastPathTypes.int32 { return unsafeBitCast(try integer(Int32.self, at: index), to: T.self) }
+        if id == FastPathTypes.bool { return unsafeBitCast(try bool(at: index), to: T.self) }
+        if id == FastPathTypes.stringArray { return unsafeBitCast(try stringArray(at: index), to: T.self) }
+        if id == FastPathTypes.jsonArray { return unsafeBitCast(try jsonArray(at: index), to: T.self) }
+        if id == FastPathTypes.jsonObject { return unsafeBitCast(try jsonObject(at: index), to: T.self) }
+        if id == FastPathTypes.podSummary { return unsafeBitCast(try podSummary(at: index), to: T.self) }
+        if id == FastPathTypes.quantity { return unsafeBitCast(try quantity(at: index), to: T.self) }
+        if id == FastPathTypes.quantityMap { return unsafeBitCast(try quantities(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
@@ -245,6 +251,23 @@ extension JSONTape {
     }
 }
 
+/// The types ``JSONTape/decode(_:at:)`` reads without the `Decoder` protocol.
+private enum FastPathTypes {
+    static let string = ObjectIdentifier(String.self)
+    static let jsonValue = ObjectIdentifier(JSONValue.self)
+    static let stringMap = ObjectIdentifier([String: String].self)
+    static let int = ObjectIdentifier(Int.self)
+    static let int64 = ObjectIdentifier(Int64.self)
+    static let int32 = ObjectIdentifier(Int32.self)
+    static let bool = ObjectIdentifier(Bool.self)
+    static let stringArray = ObjectIdentifier([String].self)
+    static let jsonArray = ObjectIdentifier([JSONValue].self)
+    static let jsonObject = ObjectIdentifier([String: JSONValue].self)
+    static let podSummary = ObjectIdentifier(PodSummary.self)
+    static let quantity = ObjectIdentifier(Quantity.self)
+    static let quantityMap = ObjectIdentifier([String: Quantity].self)
+}
+
 /// A coding key for paths and `superDecoder`.
 struct TapeKey: CodingKey {
     var stringValue: String
@@ -305,6 +328,28 @@ struct TapeDecoder: Decoder, SingleValueDecodingContainer {
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let tape: JSONTape
     let index: Int
+    /// One bit per (length, first byte) of the object's member names: most keys a type asks
+    /// for but the object lacks (its optional members) are ruled out without a scan.
+    private let names: UInt64
+
+    init(tape: JSONTape, index: Int) {
+        self.tape = tape
+        self.index = index
+        var names: UInt64 = 0
+        let end = Int(tape.entries[index].end)
+        var j = index + 1
+        while j < end {
+            let entry = tape.entries[j]
+            // Escaped names are compared unescaped, so they must never rule a key out.
+            names |= entry.escaped ? ~0 : Self.bit(length: Int(entry.end &- entry.start), first: tape.bytes[Int(entry.start)])
+            j = tape.next(after: j + 1)
+        }
+        self.names = names
+    }
+
+    @inline(__always) private static func bit(length: Int, first: UInt8) -> UInt64 {
+        1 &<< UInt64((length &* 7 &+ Int(first)) & 63)
+    }
 
     var codingPath: [any CodingKey] { tape.codingPath(to: index) }
 
@@ -318,7 +363,10 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     @inline(__always) func find(_ key: Key) -> Int? {
         var name = key.stringValue
-        return name.withUTF8 { tape.member(of: index, key: $0) }
+        return name.withUTF8 { utf8 in
+            if names != ~0, utf8.count > 0, names & Self.bit(length: utf8.count, first: utf8[0]) == 0 { return nil }
+            return tape.member(of: index, key: utf8)
+        }
     }
 
     func require(_ key: Key) throws -> Int {

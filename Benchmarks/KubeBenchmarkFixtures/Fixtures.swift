@@ -4,8 +4,8 @@ import KubeModels
 /// Realistic API objects as JSON, shaped like what a production API server returns (without
 /// managedFields, which clients usually strip): labels, owner references, several containers with
 /// env, probes, resources and mounts, tolerations, status with conditions and container statuses.
-enum Fixtures {
-    static func pod(_ i: Int, namespace: String = "shop", resourceVersion: Int? = nil) -> JSONValue {
+public enum Fixtures {
+    public static func pod(_ i: Int, namespace: String = "shop", resourceVersion: Int? = nil) -> JSONValue {
         let app = "app-\(i % 97)"
         let hash = String(format: "%08x", i &* 2_654_435_761 & 0xffff_ffff)
         func container(_ name: String, _ image: String, cpu: String, memory: String) -> JSONValue {
@@ -83,7 +83,7 @@ enum Fixtures {
         ]
     }
 
-    static func node(_ i: Int) -> JSONValue {
+    public static func node(_ i: Int) -> JSONValue {
         let name = "ip-10-0-\(i / 250)-\(i % 250).eu-west-1.compute.internal"
         return [
             "apiVersion": "v1", "kind": "Node",
@@ -126,11 +126,11 @@ enum Fixtures {
         ]
     }
 
-    static func list(kind: String, items: [JSONValue]) -> JSONValue {
+    public static func list(kind: String, items: [JSONValue]) -> JSONValue {
         ["apiVersion": "v1", "kind": .string(kind), "metadata": ["resourceVersion": "999999"], "items": .array(items)]
     }
 
-    static func uuid(_ i: Int) -> String {
+    public static func uuid(_ i: Int) -> String {
         let hex = String(format: "%032x", UInt64(truncatingIfNeeded: i) &* 0x9E37_79B9_7F4A_7C15)
         let padded = String(repeating: "0", count: max(0, 32 - hex.count)) + hex
         let c = Array(padded.prefix(32))
