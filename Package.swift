@@ -84,6 +84,7 @@ let package = Package(
             name: "ClusterSim",
             dependencies: [
                 "Autoscaler",
+                "KubeClient",
                 "KubeModels",
                 "Scheduling",
                 "MendTime",

@@ -173,10 +173,19 @@ struct SecurityAuditFaultTests {
             let before = server.store.compactedRevision
             server.simulateRestart()
             #expect(server.store.compactedRevision > before)
-            let resumed = try await client.get("/api/v1/pods?watch=true&resourceVersion=1&timeoutSeconds=1")
+            // The restart closes every connection; a request on a pooled one can meet it closed,
+            // as any client of a restarted API server can: such a request is asked again (bounded).
+            func get(_ path: String) async throws -> TestResponse {
+                for _ in 1..<3 {
+                    if let response = try? await client.get(path) { return response }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return try await client.get(path)
+            }
+            let resumed = try await get("/api/v1/pods?watch=true&resourceVersion=1&timeoutSeconds=1")
             #expect(resumed.status == 410 || resumed.text.contains("Expired"),
                     "a resume from old history is refused: \(resumed.status) \(resumed.text.prefix(200))")
-            #expect(try await client.get("/api/v1/namespaces/default/pods/p").status == 200, "objects survive")
+            #expect(try await get("/api/v1/namespaces/default/pods/p").status == 200, "objects survive")
         }
     }
 }

@@ -3,8 +3,8 @@
 #else
     import Foundation
 #endif
+import KubeClient
 import KubeModels
-import Yams
 
 /// YAML (or JSON, which is YAML) files as ``JSONValue`` documents, scalars typed as YAML
 /// resolves them (quoted scalars stay strings), and typed values decoded out of them with the
@@ -37,47 +37,9 @@ enum SnapshotYAML {
     /// Every non-empty document of `text`; `file` names it in errors.
     static func parse(_ text: String, file: String) throws(SnapshotFileError) -> [JSONValue] {
         do {
-            let parser = try Parser(yaml: text)
-            var documents: [JSONValue] = []
-            while let node = try parser.nextRoot() {
-                let value = try convert(node, file: file)
-                if !value.isNull { documents.append(value) }
-            }
-            return documents
-        } catch let error as SnapshotFileError {
-            throw error
+            return try YAMLDocuments.parse(text)
         } catch {
-            throw .syntax(file: file, detail: "\(error)")
-        }
-    }
-
-    private static func convert(_ node: Yams.Node, file: String) throws(SnapshotFileError) -> JSONValue {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style != .plain && scalar.style != .any { return .string(scalar.string) }
-            switch node.tag.description {
-            case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue: if let b = Bool.construct(from: scalar) { return .bool(b) }
-            case Tag.Name.int.rawValue: if let i = Int.construct(from: scalar) { return .int(Int64(i)) }
-            case Tag.Name.float.rawValue: if let d = Double.construct(from: scalar) { return .double(d) }
-            default: break
-            }
-            return .string(scalar.string)
-        case .sequence(let sequence):
-            var items: [JSONValue] = []
-            for item in sequence { items.append(try convert(item, file: file)) }
-            return .array(items)
-        case .mapping(let mapping):
-            var members: [String: JSONValue] = [:]
-            for (key, value) in mapping {
-                guard case .scalar(let k) = key else {
-                    throw .syntax(file: file, detail: "a mapping key is not a scalar (line \((key.mark?.line).map(String.init) ?? "?"))")
-                }
-                members[k.string] = try convert(value, file: file)
-            }
-            return .object(members)
-        case .alias:
-            throw .syntax(file: file, detail: "YAML aliases are not supported (line \((node.mark?.line).map(String.init) ?? "?"))")
+            throw .syntax(file: file, detail: error.detail)
         }
     }
 
