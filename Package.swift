@@ -280,7 +280,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "AutoscalerRuntimeTests", dependencies: [
-            "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling",
+            "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling", "MendTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -306,7 +306,7 @@ let package = Package(
         ]),
         .testTarget(name: "MendDemoTests", dependencies: ["MendDemo", "ClusterSim", "KubeModels", "MendTestSupport"]),
         .testTarget(name: "DetectorTests", dependencies: [
-            "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime",
+            "Detector", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "MendTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,41 +1,16 @@
 import Foundation
+import MendTestSupport
 import Testing
 
 /// `mend-autoscaler validate` run as a user runs it: the built binary, a real file.
 @Suite("mend-autoscaler commands", .timeLimit(.minutes(2)))
 struct CommandTests {
-    struct CommandFailure: Error, CustomStringConvertible { let description: String }
-
-    /// The executable built next to the test bundle (`swift build --build-tests` builds it).
-    static func executable() throws -> URL {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidate = folder.appendingPathComponent("mend-autoscaler")
-        guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-            throw CommandFailure(description: "no mend-autoscaler at \(candidate.path); run `swift build --build-tests` first")
-        }
-        return candidate
-    }
-
-    /// Runs the program with `arguments`, bounded by 60 s.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw CommandFailure(description: "mend-autoscaler \(arguments.joined(separator: " ")) did not finish within 60 s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, text)
+    /// Runs the built `mend-autoscaler` with `arguments` and a clean environment, bounded by 60 s;
+    /// `output` is what it printed (stdout, then stderr).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProgramResult {
+        try await ProgramRun.run(
+            try ProgramRun.builtProduct("mend-autoscaler"), arguments,
+            environment: environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a })
     }
 
     static func temporaryFile(_ text: String) throws -> String {

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import KubeModels
 import Synchronization
+import MendTestSupport
 import Testing
 
 @testable import AWSClient
@@ -20,7 +21,7 @@ struct RunCommandProcessTests {
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
         let cluster = "run\(UUID().uuidString.prefix(6).lowercased())"
         let group = "\(cluster)-workers"
-        var running: AutoscalerProcess?
+        var running: RunningProgram?
         do {
             let aws = try await PlanCommandTests.aws(endpoint: moto.endpoint)
             try await aws.createLaunchTemplate(name: "\(cluster)-lt", instanceType: "m5.large")
@@ -31,7 +32,8 @@ struct RunCommandProcessTests {
             try await aws.createAutoScalingGroup(
                 name: "\(cluster)-other", launchTemplate: "\(cluster)-lt", min: 0, max: 4, tags: ["team": "other"])
 
-            let process = try AutoscalerProcess(
+            let process = try RunningProgram(
+                try ProgramRun.builtProduct("mend-autoscaler"),
                 [
                     "run", "--cluster-name", cluster, "--kubeconfig", kubeconfig.path, "--region", "us-east-1",
                     "--set", "aws.endpoint=\(moto.endpoint)", "--health-address", "127.0.0.1:0", "--log-format", "json",
@@ -42,7 +44,7 @@ struct RunCommandProcessTests {
                     "AWS_EC2_METADATA_DISABLED": "true",
                 ])
             running = process
-            let base = "http://127.0.0.1:\(try await process.healthPort())"
+            let base = "http://127.0.0.1:\(try await process.statusPort())"
             try await process.waitFor("/healthz to answer 200") { await Self.status(of: base + "/healthz") == 200 }
             // Leader, synced, and a first pass done before the pod comes.
             try await process.waitFor("the status ConfigMap") { Self.statusText(server) != nil }
@@ -102,78 +104,5 @@ struct RunCommandProcessTests {
         request.timeoutInterval = 5
         guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
         return (response as? HTTPURLResponse)?.statusCode
-    }
-}
-
-/// The built `mend-autoscaler` running in the background, its output collected as it comes.
-final class AutoscalerProcess: Sendable {
-    struct Failure: Error, CustomStringConvertible { let description: String }
-
-    private final class Output: Sendable {
-        let data = Mutex(Data())
-    }
-
-    private let process: Process
-    private let output = Output()
-
-    init(_ arguments: [String], environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = try CommandTests.executable()
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        self.process = process
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            output.data.withLock { $0.append(data) }
-        }
-        try process.run()
-    }
-
-    /// Everything the program wrote (stdout and stderr).
-    var stderr: String { String(decoding: output.data.withLock { $0 }, as: UTF8.self) }
-
-    /// Polls `condition` (bounded) while the program runs.
-    func waitFor(_ what: String, timeout: Duration = .seconds(45), _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            guard process.isRunning else {
-                throw Failure(description: "mend-autoscaler exited (\(process.terminationStatus)) before \(what):\n\(stderr.suffix(4000))")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw Failure(description: "timed out waiting for \(what):\n\(stderr.suffix(4000))")
-    }
-
-    /// The port the health server bound (from its start-up log line).
-    func healthPort() async throws -> Int {
-        var port: Int?
-        try await waitFor("the health server to listen") {
-            for line in stderr.split(separator: "\n") where line.contains("health and metrics server listening") {
-                if let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                    port = Int(line[range].split(separator: ":").last ?? "")
-                }
-            }
-            return port != nil
-        }
-        return port!
-    }
-
-    /// Sends SIGTERM and waits (bounded) for the exit status; kills the program if it hangs.
-    func terminate() async throws -> Int32 {
-        if process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                throw Failure(description: "mend-autoscaler did not stop within 30 s of SIGTERM:\n\(stderr.suffix(4000))")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        return process.terminationStatus
     }
 }

@@ -94,7 +94,7 @@ struct DetectorCommandTests {
             try Fixtures.write(Self.fileMonitor(logPath: logPath), to: monitor)
             let kubeconfig = try h.server.writeKubeconfig(to: dir.appendingPathComponent("kubeconfig"))
 
-            let running = try DetectorProcess.Running([
+            let running = try DetectorProcess.start([
                 "run", "--dry-run", "--config", monitor.path, "--node-name", h.nodeName, "--kubeconfig", kubeconfig.path,
                 "--status-address", "127.0.0.1:0", "--log-format", "json", "--log-level", "debug"])
             // The matched line would set the condition: the write path logs the status patch it would send.
@@ -119,7 +119,7 @@ struct DetectorCommandTests {
             try Fixtures.write(Self.fileMonitor(logPath: logPath), to: monitor)
             let kubeconfig = try h.server.writeKubeconfig(to: dir.appendingPathComponent("kubeconfig"))
 
-            let running = try DetectorProcess.Running([
+            let running = try DetectorProcess.start([
                 "run", "--config", monitor.path, "--node-name", h.nodeName, "--kubeconfig", kubeconfig.path,
                 "--status-address", "127.0.0.1:0", "--log-format", "json"])
             do {
@@ -197,7 +197,7 @@ struct DetectorCommandTests {
             var volume = try ConfigMapVolume(root: dir.appendingPathComponent("config"), file: "file-monitor.json", text: original)
             let kubeconfig = try h.server.writeKubeconfig(to: dir.appendingPathComponent("kubeconfig"))
 
-            let running = try DetectorProcess.Running([
+            let running = try DetectorProcess.start([
                 "run", "--config", volume.path("file-monitor.json"), "--node-name", h.nodeName, "--kubeconfig", kubeconfig.path,
                 "--status-address", "127.0.0.1:0", "--log-format", "json", "--config-reload-interval", "200ms"])
             do {
