@@ -1,3 +1,4 @@
+import ClusterSim
 import Foundation
 import MendTestSupport
 import Testing
@@ -11,6 +12,19 @@ struct CommandTests {
         try await ProgramRun.run(
             try ProgramRun.builtProduct("mend-autoscaler"), arguments,
             environment: environment.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a })
+    }
+
+    /// A kubeconfig for `server` whose context's namespace is kube-system (the status ConfigMap's).
+    static func kubeconfig(for server: ClusterSimServer) throws -> String {
+        try temporaryFile(
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: sim, cluster: {server: "\(server.url)"}}]
+            users: [{name: tester, user: {}}]
+            contexts: [{name: sim, context: {cluster: sim, user: tester, namespace: kube-system}}]
+            current-context: sim
+            """)
     }
 
     static func temporaryFile(_ text: String) throws -> String {

@@ -37,15 +37,7 @@ struct PlanCommandTests {
                 options: WriteOptions(keepStatusOnCreate: true))
             server.audit.clear()
 
-            let kubeconfig = try CommandTests.temporaryFile(
-                """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: sim, cluster: {server: "\(server.url)"}}]
-                users: [{name: tester, user: {}}]
-                contexts: [{name: sim, context: {cluster: sim, user: tester, namespace: kube-system}}]
-                current-context: sim
-                """)
+            let kubeconfig = try CommandTests.kubeconfig(for: server)
             defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
             let result = try await CommandTests.run(
                 [

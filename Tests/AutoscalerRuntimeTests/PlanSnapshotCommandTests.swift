@@ -124,15 +124,7 @@ struct PlanSnapshotCommandTests {
     @Test func aBadGroupsFileIsRefusedNamingTheFieldAndNothingIsWritten() async throws {
         let server = try await ClusterSimServer.start()
         do {
-            let kubeconfig = try CommandTests.temporaryFile(
-                """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: sim, cluster: {server: "\(server.url)"}}]
-                users: [{name: tester, user: {}}]
-                contexts: [{name: sim, context: {cluster: sim, user: tester, namespace: kube-system}}]
-                current-context: sim
-                """)
+            let kubeconfig = try CommandTests.kubeconfig(for: server)
             let groups = try Self.file(
                 """
                 nodeGroups:

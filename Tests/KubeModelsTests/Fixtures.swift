@@ -53,6 +53,16 @@ enum Fixtures {
         }
         """
 
+    /// A terminating mirror pod of a DaemonSet with limits only.
+    static let mirrorDaemonPod = """
+        {"metadata":{"name":"kube-proxy-abc","namespace":"kube-system","uid":"u",
+          "annotations":{"kubernetes.io/config.mirror":"hash"},
+          "deletionTimestamp":"2024-05-02T08:00:00Z",
+          "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"kube-proxy","uid":"d","controller":true}]},
+         "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1"}}}]},
+         "status":{"phase":"Succeeded"}}
+        """
+
     static let pod = """
         {
           "apiVersion": "v1",

@@ -19,14 +19,7 @@ struct PodSummaryTapeTests {
     @Test func everyPodFixtureDecodesTheSameAllThreeWays() throws {
         let documents = [
             Fixtures.pod,
-            """
-            {"metadata":{"name":"kube-proxy-abc","namespace":"kube-system","uid":"u",
-              "annotations":{"kubernetes.io/config.mirror":"hash"},
-              "deletionTimestamp":"2024-05-02T08:00:00Z",
-              "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"kube-proxy","uid":"d","controller":true}]},
-             "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1"}}}]},
-             "status":{"phase":"Succeeded"}}
-            """,
+            Fixtures.mirrorDaemonPod,
             """
             {"metadata":{"name":"big","namespace":"batch","uid":"u","creationTimestamp":"2024-05-02T08:00:00Z"},
              "spec":{"schedulerName":"default-scheduler","containers":[{"name":"c","resources":{"requests":{"cpu":"64"}}}]},

@@ -28,14 +28,7 @@ struct PodSummaryTests {
     }
 
     @Test func mirrorDaemonSetAndMinimalPodsDecode() throws {
-        let json = """
-            {"metadata":{"name":"kube-proxy-abc","namespace":"kube-system","uid":"u",
-              "annotations":{"kubernetes.io/config.mirror":"hash"},
-              "deletionTimestamp":"2024-05-02T08:00:00Z",
-              "ownerReferences":[{"apiVersion":"apps/v1","kind":"DaemonSet","name":"kube-proxy","uid":"d","controller":true}]},
-             "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1"}}}]},
-             "status":{"phase":"Succeeded"}}
-            """
+        let json = Fixtures.mirrorDaemonPod
         let data = Data(json.utf8)
         let slim = try JSONDecoder().decode(PodSummary.self, from: data)
         #expect(slim == PodSummary(try JSONDecoder().decode(Pod.self, from: data)))
