@@ -65,15 +65,13 @@ public final class Chain: Sendable {
         configuration.replicas == 1 ? [program] : (0..<configuration.replicas).map { "\(program)-\($0)" }
     }
 
-    /// The identity holding `program`'s Lease now (`nil`: none, or the Lease does not exist).
-    public func leaseHolder(_ program: String) async throws -> String? {
-        let reader = try client("mend-demo-observer")
-        defer { Task { try? await reader.shutdown() } }
-        do {
-            return try await reader.get(Lease.self, name: program, namespace: Self.namespace).spec.holderIdentity
-        } catch let error as KubeClientError where error.isNotFound {
-            return nil
-        }
+    /// The identity holding `program`'s Lease now (`nil`: none, or the Lease does not exist),
+    /// read from the simulation's store.
+    public func leaseHolder(_ program: String) -> String? {
+        guard let leases = simulation.store.resource("leases", group: "coordination.k8s.io"),
+              let lease = try? simulation.store.get(leases, namespace: Self.namespace, name: program)
+        else { return nil }
+        return lease[path: ["spec", "holderIdentity"]]?.stringValue
     }
 
     /// Why the chain could not start.

@@ -136,7 +136,7 @@ import Testing
             var rules: [UInt64] = []
             var leaders: [String: String] = [:]
             for program in programs {
-                guard let leader = try? await chain.leaseHolder(program) else { continue }
+                guard let leader = chain.leaseHolder(program) else { continue }
                 leaders[program] = leader
                 rules.append(server.faults.add(.fail(code: 503, retryAfterSeconds: nil), matching: .init(userAgent: leader + "/")))
             }
@@ -145,7 +145,7 @@ import Testing
             // Their peers take over once the Lease runs out.
             for _ in 0..<1200 {
                 for program in programs where seen.withLock({ $0.after[program] == nil }) {
-                    if let holder = try? await chain.leaseHolder(program), holder != leaders[program] {
+                    if let holder = chain.leaseHolder(program), holder != leaders[program] {
                         let seconds = chain.clock.now.timeIntervalSince(partitionedAt)
                         seen.withLock { $0.after[program] = holder; $0.takeoverSeconds[program] = seconds }
                     }
