@@ -132,23 +132,13 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var clusterOptions: ClusterOptions
 
-    @Flag(name: .long, help: "Read the cluster and AWS and log every capacity change, removal, status and Event it would write; write nothing (no Lease either).")
-    var dryRun = false
-
     @Flag(name: .long, inversion: .prefixedNo, help: "Take part in leader election (one active replica).")
     var leaderElect: Bool?
 
     @Option(name: .long, help: "The Lease's namespace (default: the configuration's leaderElection.namespace).")
     var leaseNamespace: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String?
-
-    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text.")
-    var logFormat: String?
-
-    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port.")
-    var healthAddress: String?
+    @OptionGroup var runtimeOptions: RuntimeOptions
 
     @Option(name: .long, help: "How often the --config file is checked for changes (Go duration; 0 turns reloading off).")
     var configReloadInterval = "10s"
@@ -160,18 +150,12 @@ struct RunCommand: AsyncParsableCommand {
         guard let reloadInterval = GoDuration.nonNegative(configReloadInterval) else {
             throw ValidationError("--config-reload-interval: \"\(configReloadInterval)\" is not a duration; expected \(GoDuration.expectation)")
         }
-        var extra: [ConfigOverride] = []
-        if dryRun { extra.append(ConfigOverride(path: "dryRun", value: "true", flag: "--dry-run")) }
+        var extra = runtimeOptions.overrides
         if let leaderElect {
             extra.append(ConfigOverride(path: "leaderElection.enabled", value: "\(leaderElect)", flag: leaderElect ? "--leader-elect" : "--no-leader-elect"))
         }
         if let leaseNamespace {
             extra.append(ConfigOverride(path: "leaderElection.namespace", value: "\"\(leaseNamespace)\"", flag: "--lease-namespace \(leaseNamespace)"))
-        }
-        if let logLevel { extra.append(ConfigOverride(path: "logging.level", value: logLevel, flag: "--log-level \(logLevel)")) }
-        if let logFormat { extra.append(ConfigOverride(path: "logging.format", value: logFormat, flag: "--log-format \(logFormat)")) }
-        if let healthAddress {
-            extra.append(ConfigOverride(path: "server.address", value: "\"\(healthAddress)\"", flag: "--health-address \(healthAddress)"))
         }
         // The configuration is validated before any connection is made.
         let config = try configOptions.load(extra: extra)

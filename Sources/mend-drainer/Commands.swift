@@ -55,9 +55,6 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup var clusterOptions: ClusterOptions
 
-    @Flag(name: .long, help: "Read the cluster and log every cordon, eviction and uncordon it would do; write nothing (no Lease either).")
-    var dryRun = false
-
     @Flag(name: .long, inversion: .prefixedNo, help: "Take part in leader election (one active replica).")
     var leaderElect = true
 
@@ -76,30 +73,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The ConfigMap (in the Lease's namespace) the --config file is mounted from; a refused reload is recorded as an Event on it (default: on the Lease).")
     var configConfigmap: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical (default: the file's logging.level, else info).")
-    var logLevel: String?
-
-    @Option(name: .long, help: "Log format: auto (text on a terminal, JSON otherwise), json or text (default: the file's logging.format, else auto).")
-    var logFormat: String?
-
-    @Option(name: .long, help: "Where /healthz, /readyz and /metrics listen: host:port or :port (default: the file's server.address, else :8080).")
-    var healthAddress: String?
-
-    /// The program flags as overrides of the file's `dryRun`, `logging` and `server` fields.
-    var runtimeOverrides: [ConfigOverride] {
-        var result: [ConfigOverride] = []
-        if dryRun { result.append(ConfigOverride(path: "dryRun", value: "true", flag: "--dry-run")) }
-        if let logLevel { result.append(ConfigOverride(path: "logging.level", value: logLevel, flag: "--log-level \(logLevel)")) }
-        if let logFormat { result.append(ConfigOverride(path: "logging.format", value: logFormat, flag: "--log-format \(logFormat)")) }
-        if let healthAddress {
-            result.append(ConfigOverride(path: "server.address", value: "\"\(healthAddress)\"", flag: "--health-address \(healthAddress)"))
-        }
-        return result
-    }
+    @OptionGroup var runtimeOptions: RuntimeOptions
 
     func run() async throws {
         // The configuration is validated before any connection is made.
-        let runtime = runtimeOverrides
+        let runtime = runtimeOptions.overrides
         let config = try policyOptions.load(runtime: runtime)
         guard let reloadInterval = GoDuration.nonNegative(configReloadInterval) else {
             throw ValidationError("--config-reload-interval: \"\(configReloadInterval)\" is not a duration; expected \(GoDuration.expectation)")
