@@ -256,10 +256,18 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
         // Helpers shared by the test targets (running the built programs, kubectl, moto).
         .target(name: "MendTestSupport", path: "Tests/MendTestSupport"),
+        // moto and a scripted AWS endpoint, and the AWS setup calls, for the tests that talk to AWS.
+        .target(name: "AWSTestSupport", dependencies: [
+            "AWSClient", "MendTime",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/AWSTestSupport"),
         .testTarget(name: "AWSClientTests", dependencies: [
             "AWSClient",
             "MendTime",
             "MendTestSupport",
+            "AWSTestSupport",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -271,16 +279,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AutoscalerTests", dependencies: [
-            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer", "AWSClient",
+            "Autoscaler", "Scheduling", "KubeModels", "MendTime", "ClusterSim", "KubeClient", "MendCore", "Drainer", "AWSClient", "AWSTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "AutoscalerRuntimeTests", dependencies: [
             "Autoscaler", "AWSClient", "ClusterSim", "KubeClient", "KubeModels", "MendCore", "MendTime", "Scheduling", "MendTestSupport",
+            "AWSTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -1,3 +1,4 @@
+import AWSTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,3 +1,4 @@
+import AWSTestSupport
 import ClusterSim
 import Foundation
 import KubeModels
@@ -159,10 +160,9 @@ struct PlanSnapshotCommandTests {
 @Suite("mend-autoscaler plan from a snapshot with groups from AWS", .timeLimit(.minutes(3)))
 struct PlanSnapshotAWSCommandTests {
     @Test func planFromASnapshotReadsTheTaggedGroupsFromAWSAndChangesNothing() async throws {
-        let moto = try await Moto.start()
-        defer { moto.stop() }
+        let moto = try await MotoServer.shared()
         let cluster = "snap\(UUID().uuidString.prefix(6).lowercased())"
-        let aws = try await PlanCommandTests.aws(endpoint: moto.endpoint)
+        let aws = try await awsClient(endpoint: moto.endpoint)
         try await aws.createLaunchTemplate(name: "\(cluster)-lt", instanceType: "m5.large")
         try await aws.createAutoScalingGroup(
             name: "\(cluster)-workers", launchTemplate: "\(cluster)-lt", min: 0, max: 5,

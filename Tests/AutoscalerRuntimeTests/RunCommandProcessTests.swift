@@ -1,3 +1,4 @@
+import AWSTestSupport
 import ClusterSim
 import Foundation
 #if canImport(FoundationNetworking)
@@ -14,8 +15,7 @@ import Testing
 @Suite("mend-autoscaler run against ClusterSim and moto", .serialized, .timeLimit(.minutes(4)))
 struct RunCommandProcessTests {
     @Test func runRaisesTheTaggedGroupForAnUnschedulablePodWritesStatusAnswersHealthAndStopsOnSIGTERM() async throws {
-        let moto = try await Moto.start()
-        defer { moto.stop() }
+        let moto = try await MotoServer.shared()
         let server = try await ClusterSimServer.start()
         let kubeconfig = try server.writeKubeconfig()
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
@@ -23,7 +23,7 @@ struct RunCommandProcessTests {
         let group = "\(cluster)-workers"
         var running: RunningProgram?
         do {
-            let aws = try await PlanCommandTests.aws(endpoint: moto.endpoint)
+            let aws = try await awsClient(endpoint: moto.endpoint)
             try await aws.createLaunchTemplate(name: "\(cluster)-lt", instanceType: "m5.large")
             try await aws.createAutoScalingGroup(
                 name: group, launchTemplate: "\(cluster)-lt", min: 0, max: 4,

@@ -1,3 +1,4 @@
+import AWSTestSupport
 import Foundation
 import KubeModels
 import Testing
@@ -207,15 +208,15 @@ struct AWSNodeGroupProviderTests {
             \(activity("a-1", start: "2026-11-23T10:00:00Z", code: "Failed", message: "The launch template lt-0abc does not exist."))\
             </Activities></DescribeScalingActivitiesResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeScalingActivitiesResponse>
             """
-        try await ScriptedAWSServer.with({ _ in answer }) { server in
-            let aws = try await awsClient(endpoint: server.endpoint)
+        try await FaultServer.with({ _ in ScriptedResponse(body: answer) }) { server in
+            let aws = try await awsClient(endpoint: server.baseURL)
             let provider = Self.provider(aws, cluster: "c")
             let failures = try await provider.launchFailures(group: "ng", since: since)
             #expect(failures.count == 1)
             #expect(failures.first?.group == "ng")
             #expect(failures.first?.time == AMZDate.parseISO8601("2026-11-23T11:00:05Z"))
             #expect(failures.first?.message.contains("sufficient p4d.24xlarge capacity") == true)
-            let request = try #require(server.requests.first)
+            let request = try #require(server.requests.first?.form)
             #expect(request["Action"] == "DescribeScalingActivities")
             #expect(request["AutoScalingGroupName"] == "ng")
         }

@@ -42,24 +42,6 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A configuration that touches nothing of the real machine: the given variables, no home
-/// directory files, IMDS disabled unless the test enables it, fast deterministic retries.
-func isolatedConfiguration(
-    _ variables: [String: String],
-    home: String = "/nonexistent-mend-home",
-    clock: any MendClock = SystemClock(),
-    jitter: Double = 0
-) -> AWSConfiguration {
-    var configuration = AWSConfiguration()
-    var all = ["AWS_EC2_METADATA_DISABLED": "true"]
-    all.merge(variables) { _, new in new }
-    configuration.environment = AWSEnvironment(variables: all, homeDirectory: home)
-    configuration.clock = clock
-    configuration.retryPolicy = AWSRetryPolicy(maxAttempts: 3, maxBackoff: .seconds(20), baseBackoff: .seconds(1), quotaCapacity: 500) { jitter }
-    configuration.requestTimeout = .seconds(10)
-    return configuration
-}
-
 /// swift-metrics counters recorded in memory, installed once for the test process.
 final class TestMetrics: MetricsFactory, Sendable {
     static let shared: TestMetrics = {

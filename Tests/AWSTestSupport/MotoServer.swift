@@ -2,8 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MendTime
 import Synchronization
-import Testing
 @testable import AWSClient
 
 /// The write ends of the pipes the emulators' watchdog shells read: they stay open while this
@@ -13,9 +13,9 @@ private let lifelines = Mutex<[Pipe]>([])
 /// A moto_server on a free 127.0.0.1 port: one shared instance per test process (started lazily,
 /// waited for with a bounded readiness poll, terminated when the process exits), and a second
 /// one with signature and IAM checking on (`INITIAL_NO_AUTH_ACTION_COUNT=0`).
-final class MotoServer: Sendable {
-    let port: Int
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+public final class MotoServer: Sendable {
+    public let port: Int
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     private init(port: Int) { self.port = port }
 
@@ -23,12 +23,12 @@ final class MotoServer: Sendable {
     private static let authenticating = Mutex<Task<MotoServer, any Error>?>(nil)
 
     /// The shared emulator without authentication.
-    static func shared() async throws -> MotoServer {
+    public static func shared() async throws -> MotoServer {
         try await lazily(plain, environment: [:])
     }
 
     /// The shared emulator that checks signatures and IAM policies.
-    static func withAuthentication() async throws -> MotoServer {
+    public static func withAuthentication() async throws -> MotoServer {
         try await lazily(authenticating, environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "0"])
     }
 
@@ -51,9 +51,10 @@ final class MotoServer: Sendable {
         throw MotoUnavailable(reason: "moto_server not found: set MEND_MOTO_SERVER or run scripts/test (it installs moto[server])")
     }
 
-    struct MotoUnavailable: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { reason }
+    public struct MotoUnavailable: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+        public init(reason: String) { self.reason = reason }
     }
 
     private static func start(environment: [String: String]) async throws -> MotoServer {
@@ -96,7 +97,7 @@ final class MotoServer: Sendable {
     }
 
     /// Sets how many requests moto lets through without authentication (its `reset-auth` API).
-    func allowUnauthenticatedRequests(_ count: Int) async throws {
+    public func allowUnauthenticatedRequests(_ count: Int) async throws {
         var request = URLRequest(url: URL(string: "\(endpoint)/moto-api/reset-auth")!)
         request.httpMethod = "POST"
         // moto reads the raw body; a form content type would make Flask swallow it.
@@ -108,7 +109,7 @@ final class MotoServer: Sendable {
 }
 
 /// An ``AWS`` instance whose three services all point at `endpoint`.
-func awsClient(endpoint: String, accessKey: String = "AKIAMENDTEST00000001", secret: String = "mend-test-secret", region: String = "us-east-1") async throws -> AWS {
+public func awsClient(endpoint: String, accessKey: String = "AKIAMENDTEST00000001", secret: String = "mend-test-secret", region: String = "us-east-1") async throws -> AWS {
     var configuration = isolatedConfiguration([
         "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": secret,
         "AWS_REGION": region, "AWS_ENDPOINT_URL": endpoint,
@@ -117,9 +118,30 @@ func awsClient(endpoint: String, accessKey: String = "AKIAMENDTEST00000001", sec
     return try await AWS.connect(configuration)
 }
 
-/// Test-support calls moto needs for setup, sent through the client's own signed Query path.
+/// An AWS configuration that reads nothing of the real machine: only `variables` (plus instance
+/// metadata turned off), a home directory that does not exist, and a retry policy whose backoff
+/// `jitter` fixes.
+public func isolatedConfiguration(
+    _ variables: [String: String],
+    home: String = "/nonexistent-mend-home",
+    clock: any MendClock = SystemClock(),
+    jitter: Double = 0
+) -> AWSConfiguration {
+    var configuration = AWSConfiguration()
+    var all = ["AWS_EC2_METADATA_DISABLED": "true"]
+    all.merge(variables) { _, new in new }
+    configuration.environment = AWSEnvironment(variables: all, homeDirectory: home)
+    configuration.clock = clock
+    configuration.retryPolicy = AWSRetryPolicy(maxAttempts: 3, maxBackoff: .seconds(20), baseBackoff: .seconds(1), quotaCapacity: 500) { jitter }
+    configuration.requestTimeout = .seconds(10)
+    return configuration
+}
+
+/// Setup calls moto needs (launch templates and configurations, Auto Scaling groups), sent
+/// through the client's own signed Query path.
 extension AWS {
-    func createLaunchTemplate(name: String, instanceType: String) async throws -> String {
+    @discardableResult
+    public func createLaunchTemplate(name: String, instanceType: String) async throws -> String {
         var parameters = QueryParameters()
         parameters.set("LaunchTemplateName", name)
         parameters.set("LaunchTemplateData.InstanceType", instanceType)
@@ -131,26 +153,46 @@ extension AWS {
         return id
     }
 
-    func createAutoScalingGroup(
-        name: String, launchTemplate: String, min: Int, max: Int, desired: Int,
-        tags: [String: String], overrides: [String] = []
+    public func createLaunchConfiguration(name: String, instanceType: String) async throws {
+        var parameters = QueryParameters()
+        parameters.set("LaunchConfigurationName", name)
+        parameters.set("ImageId", "ami-12c6146b")
+        parameters.set("InstanceType", instanceType)
+        _ = try await autoScaling.engine.send("CreateLaunchConfiguration", parameters)
+    }
+
+    /// How a group launches: one launch template, a mixed-instances policy over a launch
+    /// template with instance-type overrides, or a launch configuration.
+    public enum Launch: Sendable {
+        case template(String)
+        case mixed(template: String, overrides: [String])
+        case configuration(String)
+    }
+
+    public func createAutoScalingGroup(
+        name: String, launch: Launch, min: Int, max: Int, desired: Int, zones: [String] = ["us-east-1a"],
+        tags: [String: String]
     ) async throws {
         var parameters = QueryParameters()
         parameters.set("AutoScalingGroupName", name)
-        if overrides.isEmpty {
-            parameters.set("LaunchTemplate.LaunchTemplateName", launchTemplate)
+        switch launch {
+        case .template(let template):
+            parameters.set("LaunchTemplate.LaunchTemplateName", template)
             parameters.set("LaunchTemplate.Version", "$Default")
-        } else {
-            parameters.set("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName", launchTemplate)
-            parameters.set("MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version", "$Default")
+        case .mixed(let template, let overrides):
+            let prefix = "MixedInstancesPolicy.LaunchTemplate."
+            parameters.set(prefix + "LaunchTemplateSpecification.LaunchTemplateName", template)
+            parameters.set(prefix + "LaunchTemplateSpecification.Version", "$Default")
             for (index, type) in overrides.enumerated() {
-                parameters.set("MixedInstancesPolicy.LaunchTemplate.Overrides.member.\(index + 1).InstanceType", type)
+                parameters.set(prefix + "Overrides.member.\(index + 1).InstanceType", type)
             }
+        case .configuration(let configuration):
+            parameters.set("LaunchConfigurationName", configuration)
         }
         parameters.set("MinSize", min)
         parameters.set("MaxSize", max)
         parameters.set("DesiredCapacity", desired)
-        parameters.memberList("AvailabilityZones", ["us-east-1a"])
+        parameters.memberList("AvailabilityZones", zones)
         for (index, (key, value)) in tags.sorted(by: { $0.key < $1.key }).enumerated() {
             parameters.set("Tags.member.\(index + 1).Key", key)
             parameters.set("Tags.member.\(index + 1).Value", value)
@@ -159,11 +201,13 @@ extension AWS {
         _ = try await autoScaling.engine.send("CreateAutoScalingGroup", parameters)
     }
 
-    func createLaunchConfiguration(name: String, instanceType: String) async throws {
-        var parameters = QueryParameters()
-        parameters.set("LaunchConfigurationName", name)
-        parameters.set("ImageId", "ami-12c6146b")
-        parameters.set("InstanceType", instanceType)
-        _ = try await autoScaling.engine.send("CreateLaunchConfiguration", parameters)
+    /// A group on `launchTemplate`, with a mixed-instances policy when `overrides` are given.
+    public func createAutoScalingGroup(
+        name: String, launchTemplate: String, min: Int, max: Int, desired: Int = 0,
+        tags: [String: String], overrides: [String] = []
+    ) async throws {
+        try await createAutoScalingGroup(
+            name: name, launch: overrides.isEmpty ? .template(launchTemplate) : .mixed(template: launchTemplate, overrides: overrides),
+            min: min, max: max, desired: desired, tags: tags)
     }
 }

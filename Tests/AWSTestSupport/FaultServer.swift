@@ -5,18 +5,18 @@ import NIOPosix
 import Synchronization
 
 /// A request the fault server received.
-struct ReceivedRequest: Sendable {
-    var method: String
-    var uri: String
-    var headers: [(String, String)]
-    var body: String
+public struct ReceivedRequest: Sendable {
+    public var method: String
+    public var uri: String
+    public var headers: [(String, String)]
+    public var body: String
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 
     /// The decoded form fields of a Query request body.
-    var form: [String: String] {
+    public var form: [String: String] {
         var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
@@ -27,18 +27,25 @@ struct ReceivedRequest: Sendable {
 }
 
 /// What the fault server answers.
-struct ScriptedResponse: Sendable {
-    var status: Int = 200
-    var headers: [(String, String)] = []
-    var body: String = ""
+public struct ScriptedResponse: Sendable {
+    public var status: Int = 200
+    public var headers: [(String, String)] = []
+    public var body: String = ""
     /// Real time to wait before answering (to provoke client timeouts).
-    var delay: Duration = .zero
+    public var delay: Duration = .zero
+
+    public init(status: Int = 200, headers: [(String, String)] = [], body: String = "", delay: Duration = .zero) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delay = delay
+    }
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for failures a real emulator cannot produce: throttling,
 /// 5xx, clock skew, slow or absent metadata services, container credential endpoints.
-final class FaultServer: Sendable {
-    typealias Handler = @Sendable (ReceivedRequest) -> ScriptedResponse
+public final class FaultServer: Sendable {
+    public typealias Handler = @Sendable (ReceivedRequest) -> ScriptedResponse
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -48,12 +55,12 @@ final class FaultServer: Sendable {
         let requests = Mutex<[ReceivedRequest]>([])
         func append(_ request: ReceivedRequest) { requests.withLock { $0.append(request) } }
     }
-    let port: Int
+    public let port: Int
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [ReceivedRequest] { recorder.requests.withLock { $0 } }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [ReceivedRequest] { recorder.requests.withLock { $0 } }
 
-    init(handler: @escaping Handler) async throws {
+    public init(handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let recorder = Recorder()
         let bootstrap = ServerBootstrap(group: group)
@@ -71,13 +78,13 @@ final class FaultServer: Sendable {
         self.port = channel.localAddress?.port ?? 0
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
 
     /// Runs `body` with a server and always shuts it down.
-    static func with<T: Sendable>(_ handler: @escaping Handler, _ body: (FaultServer) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ handler: @escaping Handler, _ body: (FaultServer) async throws -> T) async throws -> T {
         let server = try await FaultServer(handler: handler)
         do {
             let value = try await body(server)
@@ -147,7 +154,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
 }
 
 /// An XML Query error document as AWS writes it.
-func queryErrorBody(code: String, message: String) -> String {
+public func queryErrorBody(code: String, message: String) -> String {
     """
     <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>\(code)</Code>\
     <Message>\(message)</Message></Error><RequestId>req-\(code)</RequestId></ErrorResponse>
@@ -155,7 +162,7 @@ func queryErrorBody(code: String, message: String) -> String {
 }
 
 /// A 127.0.0.1 port on which nothing listens (bound, then released).
-func closedLoopbackPort() throws -> Int {
+public func closedLoopbackPort() throws -> Int {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }
     let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
