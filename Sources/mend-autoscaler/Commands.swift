@@ -203,7 +203,6 @@ struct RunCommand: AsyncParsableCommand {
         let reloader = makeReloader(
             config: config, overrides: overrides, interval: reloadInterval, loop: loop, recorder: recorder, logger: logger)
         let health = environment.health
-        health.addReadinessGate("informers", reason: "node, pod and PodDisruptionBudget caches not synced yet")
         let liveness = loop.liveness
         health.addLivenessCheck("autoscaler-loop") { liveness.status() }
         let leaderLoop = LeaderElectedLoop(
@@ -213,14 +212,9 @@ struct RunCommand: AsyncParsableCommand {
             try await source.waitForSync()
             try await loop.run(wakeups: source)
         }
-        let informerService = TaskService {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await source.run() }
-                try await source.waitForSync()
-                health.setReady("informers")
-                _ = try await group.next()
-            }
-        }
+        let informerService = TaskService.cache(
+            gate: "informers", reason: "node, pod and PodDisruptionBudget caches not synced yet", health: health,
+            run: { try await source.run() }, waitForSync: { try await source.waitForSync() })
         var services: [any Service] = [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }]
         if let reloader {
             _ = try reloader.loadInitial()

@@ -108,20 +108,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         let election = LeaderElectionSettings(enabled: leaderElect, leaseName: leaseName, namespace: namespace)
         let health = environment.health
-        health.addReadinessGate("nodes", reason: "node cache not synced yet")
         let leaderLoop = LeaderElectedLoop(
             settings: election, dryRun: dryRun, client: client, writes: writes, identity: identity, logger: logger
         ) {
             try await reconciler.run()
         }
-        let informerService = TaskService {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await nodes.run() }
-                try await nodes.waitForSync()
-                health.setReady("nodes")
-                _ = try await group.next()
-            }
-        }
+        let informerService = TaskService.cache(
+            gate: "nodes", reason: "node cache not synced yet", health: health, run: { try await nodes.run() },
+            waitForSync: { try await nodes.waitForSync() })
         var services: [any Service] = [environment.healthServer, informerService, TaskService { try await leaderLoop.run() }]
         if let reloader { services.append(TaskService { await reloader.run() }) }
         do {

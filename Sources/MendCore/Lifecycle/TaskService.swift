@@ -16,3 +16,22 @@ public struct TaskService: Service {
         }
     }
 }
+
+extension TaskService {
+    /// A cache (an informer) run for the program's life: `/readyz` holds the readiness gate
+    /// `gate` (with `reason`) until `waitForSync` returns, then opens it.
+    public static func cache(
+        gate: String, reason: String, health: HealthChecks, run: @escaping @Sendable () async throws -> Void,
+        waitForSync: @escaping @Sendable () async throws -> Void
+    ) -> TaskService {
+        health.addReadinessGate(gate, reason: reason)
+        return TaskService {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await run() }
+                try await waitForSync()
+                health.setReady(gate)
+                _ = try await group.next()
+            }
+        }
+    }
+}
