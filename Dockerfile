@@ -17,8 +17,10 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib \
-        --product mend-detector --product mend-drainer --product mend-autoscaler \
+COPY scripts ./scripts
+# scripts/release/build: `swift build -c release --static-swift-stdlib` for the three programs, with
+# the binary layout that keeps mend-detector's resident memory low (scripts/release/README.md).
+RUN scripts/release/build \
     && mkdir -p /out \
     && for p in mend-detector mend-drainer mend-autoscaler; do \
          cp "$(swift build -c release --show-bin-path)/$p" /out/ && strip /out/$p; \

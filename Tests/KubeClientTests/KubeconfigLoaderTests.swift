@@ -299,6 +299,55 @@ struct KubeconfigLoaderTests {
         expectError([path], context: "d") { $0 == .clusterNotFound(name: "nowhere", context: "d", file: path) }
     }
 
+    /// Files without `<<` are parsed with no resolver rules (no regex engine); files with merge
+    /// keys take Yams' usual path. Both must give what kubectl reads.
+    @Test func mergeKeysAnchorsAndScalarsResolveAsKubectlReadsThem() throws {
+        let merged = try dir.write(
+            "merged",
+            """
+            current-context: dev
+            clusters:
+            - name: dev-cluster
+              cluster: &base
+                server: https://127.0.0.1:6443
+                insecure-skip-tls-verify: true
+            - name: copy
+              cluster:
+                <<: *base
+                server: https://127.0.0.2:6443
+            users:
+            - {name: u, user: {token: "123"}}
+            contexts:
+            - {name: dev, context: {cluster: copy, user: u, namespace: '007'}}
+            """)
+        let config = try load([merged])
+        #expect(config.server.absoluteString == "https://127.0.0.2:6443")
+        #expect(config.tls.insecureSkipTLSVerify)
+        #expect(config.namespace == "007")
+        guard case .token(let token) = config.credentials else {
+            Issue.record("expected a token, got \(config.credentials)")
+            return
+        }
+        #expect(token == "123")
+
+        let plain = try dir.write(
+            "plain",
+            """
+            current-context: dev
+            clusters:
+            - name: copy
+              cluster: &base {server: "https://127.0.0.2:6443", insecure-skip-tls-verify: true}
+            users:
+            - {name: u, user: {token: "123"}}
+            contexts:
+            - {name: dev, context: {cluster: copy, user: u, namespace: '007'}}
+            """)
+        let fromPlain = try load([plain])
+        #expect(fromPlain.server == config.server)
+        #expect(fromPlain.tls.insecureSkipTLSVerify)
+        #expect(fromPlain.namespace == "007")
+    }
+
     @Test func malformedYAMLAndBadFieldsAreReported() throws {
         let yaml = try dir.write("y", "clusters: [unclosed\n")
         expectError([yaml]) { if case .malformedFile(yaml, _) = $0 { true } else { false } }

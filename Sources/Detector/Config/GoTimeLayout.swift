@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Parses timestamps with a Go reference-time layout (`"Jan _2 15:04:05"`, `"2006-01-02T15:04:05Z07:00"`),
 /// the way upstream filelog rule files give `timestampFormat`.
@@ -58,7 +65,7 @@ public struct GoTimeLayout: Sendable, Equatable {
     private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     /// Parses `text`; a missing year is taken from `now` (as upstream does), a missing zone is `zone`.
-    public func parse(_ text: Substring, now: Date = Date(), zone: TimeZone = .current) -> Date? {
+    public func parse(_ text: Substring, now: Date = Date(), zone: Zone = .local) -> Date? {
         var s = text[...]
         var year: Int?, month = 1, day = 1, hour = 0, minute = 0, second = 0, nanos = 0
         var pm: Bool?
@@ -139,12 +146,95 @@ public struct GoTimeLayout: Sendable, Equatable {
             }
         }
         if let pm { hour = hour % 12 + (pm ? 12 : 0) }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = offset.flatMap { TimeZone(secondsFromGMT: $0) } ?? zone
-        let resolvedYear = year ?? calendar.component(.year, from: now)
-        let components = DateComponents(year: resolvedYear, month: month, day: day, hour: hour,
-                                        minute: minute, second: second, nanosecond: nanos)
-        return calendar.date(from: components)
+        let fields = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let seconds: Int
+        switch offset.map(Zone.fixed(secondsFromGMT:)) ?? zone {
+        case .fixed(let offset):
+            seconds = fields.secondsSinceEpoch(defaultYear: CivilTime.year(at: now, offset: offset)) - offset
+        case .local:
+            guard let local = fields.localSecondsSinceEpoch(now: now) else { return nil }
+            seconds = local
+        }
+        return Date(timeIntervalSince1970: Double(seconds) + Double(nanos) / 1e9)
+    }
+
+    /// The zone of a timestamp that carries no offset of its own.
+    public enum Zone: Sendable, Equatable {
+        /// The host's zone (`TZ`, else `/etc/localtime`), with its daylight-saving rules.
+        case local
+        /// A fixed offset east of UTC.
+        case fixed(secondsFromGMT: Int)
+    }
+}
+
+/// Date and time fields read from a log line, turned into seconds since the epoch without
+/// Foundation's `Calendar`/`TimeZone`: the host's zone comes from the C library (`mktime`), which
+/// spares the detector ICU's time-zone code and data (about a megabyte resident), and a fixed
+/// offset needs only the proleptic Gregorian calendar. Out-of-range days roll over (31 April is
+/// 1 May), as `Calendar` and `mktime` both do.
+struct CivilTime {
+    var year: Int?
+    var month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    /// Seconds since the epoch of these fields read as UTC.
+    func secondsSinceEpoch(defaultYear: Int) -> Int {
+        let days = Self.daysSinceEpoch(year: year ?? defaultYear, month: month, day: day)
+        return days * 86_400 + hour * 3_600 + minute * 60 + second
+    }
+
+    /// Seconds since the epoch of these fields read in the host's zone; `nil` if the C library
+    /// cannot represent them.
+    func localSecondsSinceEpoch(now: Date) -> Int? {
+        var t = tm()
+        if let year {
+            t.tm_year = Int32(year - 1900)
+        } else {
+            var clock = time_t(now.timeIntervalSince1970.rounded(.down))
+            var current = tm()
+            guard localtime_r(&clock, &current) != nil else { return nil }
+            t.tm_year = current.tm_year
+        }
+        t.tm_mon = Int32(month - 1)
+        t.tm_mday = Int32(day)
+        t.tm_hour = Int32(hour)
+        t.tm_min = Int32(minute)
+        t.tm_sec = Int32(second)
+        t.tm_isdst = -1  // let the zone's rules decide
+        // -1 is also 1969-12-31T23:59:59Z, a time no log line of a running node carries.
+        let result = mktime(&t)
+        return result == -1 ? nil : Int(result)
+    }
+
+    /// The year at `date` in a zone `offset` seconds east of UTC.
+    static func year(at date: Date, offset: Int) -> Int {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return civil(fromDays: days).year
+    }
+
+    /// Days from 1970-01-01 to the given proleptic Gregorian date (`month` in 1...12; a day past
+    /// the month's end carries into the next month).
+    static func daysSinceEpoch(year: Int, month m: Int, day: Int) -> Int {
+        // Count from March so that the leap day ends the year.
+        let shiftedYear = m <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01.
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -60,7 +60,7 @@ public struct KubeconfigLoader: Sendable {
             if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 file = KubeconfigFile()
             } else {
-                file = try YAMLDecoder().decode(KubeconfigFile.self, from: data)
+                file = try Self.decodeYAML(KubeconfigFile.self, from: data)
             }
         } catch {
             throw .malformedFile(path: path, reason: Self.reason(error))
@@ -327,6 +327,24 @@ public struct KubeconfigLoader: Sendable {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw .unreadableReferencedFile(file: file, field: field, path: path, reason: reason(error))
+        }
+    }
+
+    /// Decodes YAML as `YAMLDecoder` does, without loading a regular-expression engine when the
+    /// text cannot need one. Yams resolves YAML merge keys (`<<`) with `NSRegularExpression`,
+    /// which brings ICU's regex code and data into memory (about a megabyte resident, for the
+    /// life of a long-running program); with no `<<` in the text there is nothing to resolve, so
+    /// the document is parsed with no resolver rules and decodes to the same value.
+    static func decodeYAML<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.contains(where: { $0 == UInt8(ascii: "<") }),
+            let text = String(data: data, encoding: .utf8)
+        else {
+            return try YAMLDecoder().decode(type, from: data)
+        }
+        let parser = try Parser(yaml: text, resolver: .basic)
+        // The parser owns the document's anchors while the nodes are decoded.
+        return try withExtendedLifetime(parser) {
+            try YAMLDecoder().decode(type, from: try parser.singleRoot() ?? "")
         }
     }
 
