@@ -118,7 +118,9 @@ final class FileFollower: @unchecked Sendable {
             buffer.withUnsafeBytes { raw in
                 splitter.append(UnsafeRawBufferPointer(rebasing: raw[0..<n])) { ready.append(String($0)) }
             }
-            if ready.count > 10_000 { break }
+            // A batch of about a thousand lines (two reads) keeps the detector's heap small
+            // through a burst; the next batch is read when this one has been handed out.
+            if ready.count >= 1_000 { break }
         }
         return any
     }
