@@ -54,6 +54,9 @@ extension JSONTape {
         if id == FastPathTypes.podSummary { return unsafeBitCast(try podSummary(at: index), to: T.self) }
         if id == FastPathTypes.quantity { return unsafeBitCast(try quantity(at: index), to: T.self) }
         if id == FastPathTypes.quantityMap { return unsafeBitCast(try quantities(at: index), to: T.self) }
+        if id == FastPathTypes.pod { return unsafeBitCast(try pod(at: index), to: T.self) }
+        if id == FastPathTypes.objectMeta { return unsafeBitCast(try objectMeta(at: index), to: T.self) }
+        if id == FastPathTypes.kubeTime { return unsafeBitCast(try kubeTime(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
@@ -266,6 +269,9 @@ private enum FastPathTypes {
     static let podSummary = ObjectIdentifier(PodSummary.self)
     static let quantity = ObjectIdentifier(Quantity.self)
     static let quantityMap = ObjectIdentifier([String: Quantity].self)
+    static let pod = ObjectIdentifier(Pod.self)
+    static let objectMeta = ObjectIdentifier(ObjectMeta.self)
+    static let kubeTime = ObjectIdentifier(KubeTime.self)
 }
 
 /// A coding key for paths and `superDecoder`.
