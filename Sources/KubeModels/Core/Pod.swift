@@ -107,7 +107,8 @@ public struct PodStatus: Codable, Sendable, Hashable, DefaultDecodable {
 
     /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case phase, conditions, message, reason, nominatedNodeName, hostIP, hostIPs, podIP, podIPs, startTime, initContainerStatuses, containerStatuses, qosClass
+        case phase, conditions, message, reason, nominatedNodeName, hostIP, hostIPs, podIP, podIPs, startTime,
+            initContainerStatuses, containerStatuses, qosClass
     }
 
     public init(

@@ -42,7 +42,12 @@ public struct PodSpec: Codable, Sendable, Hashable, DefaultDecodable {
 
     /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case volumes, initContainers, containers, ephemeralContainers, restartPolicy, terminationGracePeriodSeconds, activeDeadlineSeconds, dnsPolicy, nodeSelector, serviceAccountName, serviceAccount, automountServiceAccountToken, nodeName, hostNetwork, hostPID, hostIPC, shareProcessNamespace, securityContext, imagePullSecrets, hostname, subdomain, affinity, schedulerName, tolerations, hostAliases, priorityClassName, priority, dnsConfig, readinessGates, runtimeClassName, enableServiceLinks, preemptionPolicy, overhead, topologySpreadConstraints, os, schedulingGates
+        case volumes, initContainers, containers, ephemeralContainers, restartPolicy, terminationGracePeriodSeconds,
+            activeDeadlineSeconds, dnsPolicy, nodeSelector, serviceAccountName, serviceAccount,
+            automountServiceAccountToken, nodeName, hostNetwork, hostPID, hostIPC, shareProcessNamespace,
+            securityContext, imagePullSecrets, hostname, subdomain, affinity, schedulerName, tolerations, hostAliases,
+            priorityClassName, priority, dnsConfig, readinessGates, runtimeClassName, enableServiceLinks,
+            preemptionPolicy, overhead, topologySpreadConstraints, os, schedulingGates
     }
 
     public init(
@@ -103,7 +108,9 @@ public struct Container: Codable, Sendable, Hashable {
 
     /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, image, command, args, workingDir, ports, envFrom, env, resources, resizePolicy, restartPolicy, volumeMounts, volumeDevices, livenessProbe, readinessProbe, startupProbe, lifecycle, terminationMessagePath, terminationMessagePolicy, imagePullPolicy, securityContext, stdin, stdinOnce, tty
+        case name, image, command, args, workingDir, ports, envFrom, env, resources, resizePolicy, restartPolicy,
+            volumeMounts, volumeDevices, livenessProbe, readinessProbe, startupProbe, lifecycle, terminationMessagePath,
+            terminationMessagePolicy, imagePullPolicy, securityContext, stdin, stdinOnce, tty
     }
 
     public init(

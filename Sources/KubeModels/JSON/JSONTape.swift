@@ -102,20 +102,14 @@ private struct Parser {
         into tape: inout [JSONTape.Entry], depth: Int, parent: UInt32, ordinal: UInt32
     ) throws(JSONSyntaxError) {
         guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
-        let first = tape.count
-        defer {
-            if tape.count > first {
-                tape[first].parent = parent
-                tape[first].ordinal = ordinal
-            }
-        }
         switch bytes[position] {
         case UInt8(ascii: "\""):
-            try parseString(into: &tape)
+            try parseString(into: &tape, parent: parent, ordinal: ordinal)
         case UInt8(ascii: "{"):
             guard depth < JSONTape.maximumDepth else { throw error("nesting deeper than \(JSONTape.maximumDepth)") }
             let header = tape.count
-            tape.append(JSONTape.Entry(kind: .object, escaped: false, start: 0, end: 0))
+            tape.append(
+                JSONTape.Entry(kind: .object, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
             position += 1
             skipWhitespaceNoThrow()
             var members: UInt32 = 0
@@ -126,9 +120,7 @@ private struct Parser {
                     guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                         throw error("expected a member name in double quotes")
                     }
-                    try parseString(into: &tape)
-                    tape[tape.count - 1].parent = UInt32(header)
-                    tape[tape.count - 1].ordinal = 2 * members
+                    try parseString(into: &tape, parent: UInt32(header), ordinal: 2 * members)
                     skipWhitespaceNoThrow()
                     guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                         throw error("expected ':' after a member name")
@@ -155,7 +147,8 @@ private struct Parser {
         case UInt8(ascii: "["):
             guard depth < JSONTape.maximumDepth else { throw error("nesting deeper than \(JSONTape.maximumDepth)") }
             let header = tape.count
-            tape.append(JSONTape.Entry(kind: .array, escaped: false, start: 0, end: 0))
+            tape.append(
+                JSONTape.Entry(kind: .array, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
             position += 1
             skipWhitespaceNoThrow()
             var elements: UInt32 = 0
@@ -182,15 +175,16 @@ private struct Parser {
             tape[header].end = UInt32(tape.count)
         case UInt8(ascii: "t"):
             try literal("true")
-            tape.append(JSONTape.Entry(kind: .true, escaped: false, start: 0, end: 0))
+            tape.append(JSONTape.Entry(kind: .true, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
         case UInt8(ascii: "f"):
             try literal("false")
-            tape.append(JSONTape.Entry(kind: .false, escaped: false, start: 0, end: 0))
+            tape.append(
+                JSONTape.Entry(kind: .false, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
         case UInt8(ascii: "n"):
             try literal("null")
-            tape.append(JSONTape.Entry(kind: .null, escaped: false, start: 0, end: 0))
+            tape.append(JSONTape.Entry(kind: .null, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try parseNumber(into: &tape)
+            try parseNumber(into: &tape, parent: parent, ordinal: ordinal)
         default:
             throw error("unexpected character '\(Unicode.Scalar(bytes[position]))'")
         }
@@ -206,15 +200,32 @@ private struct Parser {
         position += count
     }
 
-    mutating func parseString(into tape: inout [JSONTape.Entry]) throws(JSONSyntaxError) {
+    mutating func parseString(
+        into tape: inout [JSONTape.Entry], parent: UInt32, ordinal: UInt32
+    ) throws(JSONSyntaxError) {
         position += 1  // the opening quote
         let start = position
         var escaped = false
         let count = bytes.count
-        while position < count {
+        while true {
+            // Jump to the next quote, backslash or control character, 8 bytes at a time.
+            while position + 8 <= count {
+                let word = UInt64(
+                    littleEndian: UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
+                let special = specialBytes(word)
+                if special != 0 {
+                    position += special.trailingZeroBitCount >> 3
+                    break
+                }
+                position += 8
+            }
+            guard position < count else { break }
             let c = bytes[position]
             if c == UInt8(ascii: "\"") {
-                tape.append(JSONTape.Entry(kind: .string, escaped: escaped, start: UInt32(start), end: UInt32(position)))
+                tape.append(
+                    JSONTape.Entry(
+                        kind: .string, escaped: escaped, start: UInt32(start), end: UInt32(position), parent: parent,
+                        ordinal: ordinal))
                 position += 1
                 return
             }
@@ -244,7 +255,9 @@ private struct Parser {
         throw error("unterminated string")
     }
 
-    mutating func parseNumber(into tape: inout [JSONTape.Entry]) throws(JSONSyntaxError) {
+    mutating func parseNumber(
+        into tape: inout [JSONTape.Entry], parent: UInt32, ordinal: UInt32
+    ) throws(JSONSyntaxError) {
         let start = position
         var integer = true
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
@@ -271,11 +284,24 @@ private struct Parser {
             while position < bytes.count && isDigit(bytes[position]) { position += 1 }
         }
         tape.append(
-            JSONTape.Entry(kind: integer ? .integer : .number, escaped: false, start: UInt32(start), end: UInt32(position)))
+            JSONTape.Entry(
+                kind: integer ? .integer : .number, escaped: false, start: UInt32(start), end: UInt32(position),
+                parent: parent, ordinal: ordinal))
     }
 }
 
 @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+
+/// The high bit set in each byte of `word` (little-endian) that is a quote, a backslash or
+/// below 0x20, exact up to the first such byte (later bytes may be marked falsely, so only the
+/// lowest mark may be trusted).
+@inline(__always) private func specialBytes(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+    let control = (word &- ones &* 0x20) & ~word & highs
+    return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+}
 
 @inline(__always) func hexValue(_ c: UInt8) -> UInt32? {
     switch c {

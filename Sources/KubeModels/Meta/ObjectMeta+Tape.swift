@@ -49,7 +49,8 @@ extension JSONTape {
             }
         }
         return OwnerReference(
-            apiVersion: try required(apiVersion, "apiVersion", in: object), kind: try required(kind, "kind", in: object),
+            apiVersion: try required(apiVersion, "apiVersion", in: object),
+            kind: try required(kind, "kind", in: object),
             name: try required(name, "name", in: object), uid: try required(uid, "uid", in: object),
             controller: controller, blockOwnerDeletion: blockOwnerDeletion)
     }
@@ -57,7 +58,9 @@ extension JSONTape {
     /// Value `index` as ``KubeTime`` (an RFC 3339 string).
     func kubeTime(at index: Int) throws -> KubeTime {
         let text = try decodeString(at: index)
-        guard let instant = RFC3339.parse(text) else { throw corrupted(TimestampError(text: text).description, at: index) }
+        guard let instant = RFC3339.parse(text) else {
+            throw corrupted(TimestampError(text: text).description, at: index)
+        }
         return KubeTime(secondsSince1970: instant.seconds)
     }
 

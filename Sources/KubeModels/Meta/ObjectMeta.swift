@@ -25,7 +25,8 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
 
     /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, labels, annotations, ownerReferences, finalizers
+        case name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp,
+            deletionGracePeriodSeconds, labels, annotations, ownerReferences, finalizers
     }
 
     public init(
