@@ -23,27 +23,30 @@ extension JSONTape {
     private static let runningKeys = TapeKeys<ContainerState.Running.CodingKeys>()
     private static let terminatedKeys = TapeKeys<ContainerState.Terminated.CodingKeys>()
 
-    /// Value `index` as a ``Pod``.
+    /// Value `index` as a ``Pod``. The members are found first and read in declaration order,
+    /// so a pod with several problems reports the one the `Decoder`-protocol path reports.
     func pod(at index: Int) throws -> Pod {
         let object = try requireObject(index)
-        var metadata: ObjectMeta?
-        var spec = PodSpec()
-        var status = PodStatus()
-        try forEachMember(of: object, Self.podKeys) { key, value in
-            if key == .metadata {
-                metadata = try objectMeta(at: value)
-                return
-            }
-            if isNull(value) { return }
+        var members: (apiVersion: Int?, kind: Int?, metadata: Int?, spec: Int?, status: Int?)
+        forEachMember(of: object, Self.podKeys) { key, value in
             switch key {
-            case .apiVersion: try expect(Pod.resourceType.apiVersion, at: value, field: "apiVersion")
-            case .kind: try expect(Pod.resourceType.kind, at: value, field: "kind")
-            case .metadata: break
-            case .spec: spec = try podSpec(at: value)
-            case .status: status = try podStatus(at: value)
+            case .apiVersion: members.apiVersion = value
+            case .kind: members.kind = value
+            case .metadata: members.metadata = value
+            case .spec: members.spec = value
+            case .status: members.status = value
             }
         }
-        return Pod(metadata: try required(metadata, "metadata", in: object), spec: spec, status: status)
+        if let value = members.apiVersion, !isNull(value) {
+            try expect(Pod.resourceType.apiVersion, at: value, field: "apiVersion")
+        }
+        if let value = members.kind, !isNull(value) { try expect(Pod.resourceType.kind, at: value, field: "kind") }
+        let metadata = try objectMeta(at: try required(members.metadata, "metadata", in: object))
+        var spec = PodSpec()
+        if let value = members.spec, !isNull(value) { spec = try podSpec(at: value) }
+        var status = PodStatus()
+        if let value = members.status, !isNull(value) { status = try podStatus(at: value) }
+        return Pod(metadata: metadata, spec: spec, status: status)
     }
 
     /// Checks an `apiVersion` or `kind` member against the type's (as ``APIVersionField`` and

@@ -30,11 +30,14 @@ final class JSONTape {
     /// A copy of the text (owned, so the tape stays valid as long as a decoder holds it).
     let bytes: UnsafeMutableBufferPointer<UInt8>
     let entries: [Entry]
+    /// Whether ``decode(_:at:)`` reads the types it knows straight from the tape (off only in
+    /// tests, to compare with the `Decoder`-protocol path).
+    let fastPaths: Bool
 
     /// The deepest nesting accepted (deeper input is rejected, not a stack overflow).
     static let maximumDepth = 512
 
-    init<Bytes: Collection<UInt8>>(parsing input: Bytes) throws(JSONSyntaxError) {
+    init<Bytes: Collection<UInt8>>(parsing input: Bytes, fastPaths: Bool = true) throws(JSONSyntaxError) {
         let count = input.count
         guard count < Int(UInt32.max) else { throw JSONSyntaxError(offset: 0, problem: "document larger than 4 GiB") }
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: count + 1)
@@ -58,6 +61,7 @@ final class JSONTape {
         }
         self.bytes = bytes
         self.entries = entries
+        self.fastPaths = fastPaths
     }
 
     deinit { bytes.deallocate() }

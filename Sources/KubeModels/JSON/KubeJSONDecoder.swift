@@ -38,6 +38,7 @@ public struct KubeJSONDecoder: Sendable {
 extension JSONTape {
     /// Decodes value `index` as `T`, reading common leaf types straight from the tape.
     func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
+        guard fastPaths else { return try T(from: TapeDecoder(tape: self, index: index)) }
         // Compared by identity against cached metatypes: spelling `[String: String].self` here
         // (unspecialized) would look the generic metadata up in the runtime on every call.
         let id = ObjectIdentifier(T.self)
@@ -55,6 +56,7 @@ extension JSONTape {
         if id == FastPathTypes.quantity { return unsafeBitCast(try quantity(at: index), to: T.self) }
         if id == FastPathTypes.quantityMap { return unsafeBitCast(try quantities(at: index), to: T.self) }
         if id == FastPathTypes.pod { return unsafeBitCast(try pod(at: index), to: T.self) }
+        if id == FastPathTypes.podArray { return unsafeBitCast(try array(at: index, pod), to: T.self) }
         if id == FastPathTypes.objectMeta { return unsafeBitCast(try objectMeta(at: index), to: T.self) }
         if id == FastPathTypes.kubeTime { return unsafeBitCast(try kubeTime(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
@@ -270,6 +272,7 @@ private enum FastPathTypes {
     static let quantity = ObjectIdentifier(Quantity.self)
     static let quantityMap = ObjectIdentifier([String: Quantity].self)
     static let pod = ObjectIdentifier(Pod.self)
+    static let podArray = ObjectIdentifier([Pod].self)
     static let objectMeta = ObjectIdentifier(ObjectMeta.self)
     static let kubeTime = ObjectIdentifier(KubeTime.self)
 }
