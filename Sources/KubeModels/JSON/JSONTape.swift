@@ -19,12 +19,8 @@ final class JSONTape {
         var escaped: Bool
         var start: UInt32
         var end: UInt32
-        /// The enclosing array or object (`UInt32.max` for the root), so an error's coding path
-        /// costs the depth, not a scan of the document.
-        var parent: UInt32 = .max
-        /// In an array, the element's position; in an object, `2 × member` for the name and
-        /// `2 × member + 1` for the value.
-        var ordinal: UInt32 = 0
+        // No parent links: 12 bytes an entry keep the tape small; an error's coding path is
+        // found from the root instead (see `codingPath(to:)`).
     }
 
     /// A copy of the text (owned, so the tape stays valid as long as a decoder holds it).
@@ -52,7 +48,7 @@ final class JSONTape {
         do throws(JSONSyntaxError) {
             parser.skipWhitespaceNoThrow()
             guard parser.position < count else { throw parser.error("empty document") }
-            try parser.parseValue(into: &entries, depth: 0, parent: .max, ordinal: 0)
+            try parser.parseValue(into: &entries, depth: 0)
             parser.skipWhitespaceNoThrow()
             if parser.position < count { throw parser.error("unexpected text after the JSON value") }
         } catch {
@@ -102,18 +98,15 @@ private struct Parser {
         }
     }
 
-    mutating func parseValue(
-        into tape: inout [JSONTape.Entry], depth: Int, parent: UInt32, ordinal: UInt32
-    ) throws(JSONSyntaxError) {
+    mutating func parseValue(into tape: inout [JSONTape.Entry], depth: Int) throws(JSONSyntaxError) {
         guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[position] {
         case UInt8(ascii: "\""):
-            try parseString(into: &tape, parent: parent, ordinal: ordinal)
+            try parseString(into: &tape)
         case UInt8(ascii: "{"):
             guard depth < JSONTape.maximumDepth else { throw error("nesting deeper than \(JSONTape.maximumDepth)") }
             let header = tape.count
-            tape.append(
-                JSONTape.Entry(kind: .object, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
+            tape.append(JSONTape.Entry(kind: .object, escaped: false, start: 0, end: 0))
             position += 1
             skipWhitespaceNoThrow()
             var members: UInt32 = 0
@@ -124,14 +117,14 @@ private struct Parser {
                     guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                         throw error("expected a member name in double quotes")
                     }
-                    try parseString(into: &tape, parent: UInt32(header), ordinal: 2 * members)
+                    try parseString(into: &tape)
                     skipWhitespaceNoThrow()
                     guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                         throw error("expected ':' after a member name")
                     }
                     position += 1
                     skipWhitespaceNoThrow()
-                    try parseValue(into: &tape, depth: depth + 1, parent: UInt32(header), ordinal: 2 * members + 1)
+                    try parseValue(into: &tape, depth: depth + 1)
                     members += 1
                     skipWhitespaceNoThrow()
                     guard position < bytes.count else { throw error("unexpected end of input inside an object") }
@@ -151,8 +144,7 @@ private struct Parser {
         case UInt8(ascii: "["):
             guard depth < JSONTape.maximumDepth else { throw error("nesting deeper than \(JSONTape.maximumDepth)") }
             let header = tape.count
-            tape.append(
-                JSONTape.Entry(kind: .array, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
+            tape.append(JSONTape.Entry(kind: .array, escaped: false, start: 0, end: 0))
             position += 1
             skipWhitespaceNoThrow()
             var elements: UInt32 = 0
@@ -160,7 +152,7 @@ private struct Parser {
                 position += 1
             } else {
                 while true {
-                    try parseValue(into: &tape, depth: depth + 1, parent: UInt32(header), ordinal: elements)
+                    try parseValue(into: &tape, depth: depth + 1)
                     elements += 1
                     skipWhitespaceNoThrow()
                     guard position < bytes.count else { throw error("unexpected end of input inside an array") }
@@ -179,16 +171,15 @@ private struct Parser {
             tape[header].end = UInt32(tape.count)
         case UInt8(ascii: "t"):
             try literal("true")
-            tape.append(JSONTape.Entry(kind: .true, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
+            tape.append(JSONTape.Entry(kind: .true, escaped: false, start: 0, end: 0))
         case UInt8(ascii: "f"):
             try literal("false")
-            tape.append(
-                JSONTape.Entry(kind: .false, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
+            tape.append(JSONTape.Entry(kind: .false, escaped: false, start: 0, end: 0))
         case UInt8(ascii: "n"):
             try literal("null")
-            tape.append(JSONTape.Entry(kind: .null, escaped: false, start: 0, end: 0, parent: parent, ordinal: ordinal))
+            tape.append(JSONTape.Entry(kind: .null, escaped: false, start: 0, end: 0))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try parseNumber(into: &tape, parent: parent, ordinal: ordinal)
+            try parseNumber(into: &tape)
         default:
             throw error("unexpected character '\(Unicode.Scalar(bytes[position]))'")
         }
@@ -204,9 +195,7 @@ private struct Parser {
         position += count
     }
 
-    mutating func parseString(
-        into tape: inout [JSONTape.Entry], parent: UInt32, ordinal: UInt32
-    ) throws(JSONSyntaxError) {
+    mutating func parseString(into tape: inout [JSONTape.Entry]) throws(JSONSyntaxError) {
         position += 1  // the opening quote
         let start = position
         var escaped = false
@@ -226,10 +215,7 @@ private struct Parser {
             guard position < count else { break }
             let c = bytes[position]
             if c == UInt8(ascii: "\"") {
-                tape.append(
-                    JSONTape.Entry(
-                        kind: .string, escaped: escaped, start: UInt32(start), end: UInt32(position), parent: parent,
-                        ordinal: ordinal))
+                tape.append(JSONTape.Entry(kind: .string, escaped: escaped, start: UInt32(start), end: UInt32(position)))
                 position += 1
                 return
             }
@@ -259,9 +245,7 @@ private struct Parser {
         throw error("unterminated string")
     }
 
-    mutating func parseNumber(
-        into tape: inout [JSONTape.Entry], parent: UInt32, ordinal: UInt32
-    ) throws(JSONSyntaxError) {
+    mutating func parseNumber(into tape: inout [JSONTape.Entry]) throws(JSONSyntaxError) {
         let start = position
         var integer = true
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
@@ -288,9 +272,7 @@ private struct Parser {
             while position < bytes.count && isDigit(bytes[position]) { position += 1 }
         }
         tape.append(
-            JSONTape.Entry(
-                kind: integer ? .integer : .number, escaped: false, start: UInt32(start), end: UInt32(position),
-                parent: parent, ordinal: ordinal))
+            JSONTape.Entry(kind: integer ? .integer : .number, escaped: false, start: UInt32(start), end: UInt32(position)))
     }
 }
 

@@ -235,24 +235,42 @@ extension JSONTape {
         }
     }
 
-    /// The coding path from the root to value `target` (computed only when an error needs it;
-    /// it costs the depth of the value).
+    /// The coding path from the root to value `target` (computed only when an error needs it:
+    /// a walk down from the root that skips each sibling container in one step).
     func codingPath(to target: Int) -> [any CodingKey] {
-        var reversed: [any CodingKey] = []
-        var i = target
-        while true {
-            let entry = entries[i]
-            guard entry.parent != .max else { break }
-            let parent = Int(entry.parent)
-            if entries[parent].kind == .object {
-                let keyIndex = entry.ordinal % 2 == 0 ? i : i - 1
-                reversed.append(TapeKey(stringValue: string(at: keyIndex) ?? ""))
-            } else {
-                reversed.append(TapeKey(intValue: Int(entry.ordinal)))
+        var path: [any CodingKey] = []
+        var container = 0
+        descending: while container != target {
+            let entry = entries[container]
+            let end = Int(entry.end)
+            guard entry.kind == .object || entry.kind == .array, target < end else { break }
+            var j = container + 1
+            var ordinal = 0
+            while j < end {
+                if entry.kind == .object {
+                    // A member: its name at `j`, its value at `j + 1`.
+                    let after = next(after: j + 1)
+                    if target < after {
+                        path.append(TapeKey(stringValue: string(at: j) ?? ""))
+                        if target == j { break descending }  // the member name itself
+                        container = j + 1
+                        continue descending
+                    }
+                    j = after
+                } else {
+                    let after = next(after: j)
+                    if target < after {
+                        path.append(TapeKey(intValue: ordinal))
+                        container = j
+                        continue descending
+                    }
+                    j = after
+                    ordinal += 1
+                }
             }
-            i = parent
+            break
         }
-        return reversed.reversed()
+        return path
     }
 }
 
