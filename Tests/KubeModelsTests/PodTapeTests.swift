@@ -339,3 +339,20 @@ struct PodTapeTests {
         Self.expectSame(badTime, "time")
     }
 }
+
+extension PodTapeTests {
+    @Test func anErrorDeepInALongListNamesTheItemAndMember() throws {
+        var items = (0..<30).map { _ in Fixtures.pod }
+        items[17] = items[17].replacingOccurrences(of: #""containerPort": 8080"#, with: #""containerPort": "http""#)
+        items[23] = #"{"metadata":{"labels":{"ok":"1","bad":7}}}"#
+        let list = "{\"kind\":\"PodList\",\"metadata\":{},\"items\":[\(items.joined(separator: ","))]}"
+        let result = Self.allWays(ObjectList<Pod>.self, Data(list.utf8))
+        #expect(
+            result.tape == .error(kind: "typeMismatch", path: ".items[17].spec.containers[0].ports[0].containerPort"))
+        Self.expectSame(result, "list")
+        items[17] = Fixtures.pod
+        let second = Self.allWays(ObjectList<Pod>.self, Data("{\"items\":[\(items.joined(separator: ","))]}".utf8))
+        #expect(second.tape == .error(kind: "typeMismatch", path: ".items[23].metadata.labels.bad"))
+        Self.expectSame(second, "labels")
+    }
+}
