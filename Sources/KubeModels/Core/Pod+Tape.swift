@@ -156,7 +156,7 @@ extension JSONTape {
         return c
     }
 
-    private func containerPort(at index: Int) throws -> ContainerPort {
+    func containerPort(at index: Int) throws -> ContainerPort {
         let object = try requireObject(index)
         var p = ContainerPort(containerPort: 0)
         var containerPort: Int32?
@@ -191,7 +191,7 @@ extension JSONTape {
         return r
     }
 
-    private func toleration(at index: Int) throws -> Toleration {
+    func toleration(at index: Int) throws -> Toleration {
         var t = Toleration()
         try forEachMember(of: try requireObject(index), Self.tolerationKeys) { key, value in
             if isNull(value) { return }

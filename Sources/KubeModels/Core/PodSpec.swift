@@ -154,7 +154,7 @@ public struct ContainerPort: Codable, Sendable, Hashable {
     public var hostIP: String?
     public var name: String?
 
-    /// The member names (also read by the tape reader behind ``PodSummary``).
+    /// The member names (also read by the tape readers behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable { case containerPort, hostPort, `protocol`, hostIP, name }
 
     public init(
