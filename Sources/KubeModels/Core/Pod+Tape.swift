@@ -1,11 +1,13 @@
 /// The fast path behind ``Pod``'s `Decodable` conformance when ``KubeJSONDecoder`` decodes
 /// (alone, in lists and in watch events): one walk over each object's members, dispatching on
-/// the model's own `CodingKeys` (an exhaustive `switch`, so a new member cannot be forgotten)
+/// the model's own `CodingKeys` (an exhaustive `switch`, so a new key cannot be forgotten)
 /// and skipping unknown members in one step. Results, defaults (`PodSpec()`/`PodStatus()` for
 /// an absent or null `spec`/`status`, null as absent for optionals) and errors with their
 /// coding paths match the `Decoder`-protocol path; the tests compare the two on every fixture,
-/// on generated pods and on malformed ones. Rarely present members (affinity, volume sources)
-/// still take the `Decoder`-protocol path through ``decode(_:at:)``.
+/// on generated pods and on malformed ones. (One difference: below the pod's top level the
+/// members are read in document order, so when one object holds two errors the one reported
+/// may be the other one.) Rarely present members (affinity, volume sources) still take the
+/// `Decoder`-protocol path through ``decode(_:at:)``.
 extension JSONTape {
     private static let podKeys = TapeKeys<Pod.CodingKeys>()
     private static let specKeys = TapeKeys<PodSpec.CodingKeys>()
