@@ -141,7 +141,7 @@ public struct Toleration: Codable, Sendable, Hashable {
     public var effect: TaintEffect?
     public var tolerationSeconds: Int64?
 
-    /// The member names (also read by the tape reader behind ``PodSummary``).
+    /// The member names (also read by the tape readers behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable { case key, `operator`, value, effect, tolerationSeconds }
 
     public init(

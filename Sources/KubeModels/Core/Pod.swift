@@ -8,6 +8,11 @@ public struct Pod: KubernetesObject, Hashable {
     public var spec: PodSpec
     public var status: PodStatus
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case apiVersion, kind, metadata, spec, status
+    }
+
     public init(metadata: ObjectMeta, spec: PodSpec = PodSpec(), status: PodStatus = PodStatus()) {
         self.metadata = metadata
         self.spec = spec
@@ -100,6 +105,12 @@ public struct PodStatus: Codable, Sendable, Hashable, DefaultDecodable {
     public var containerStatuses: [ContainerStatus]?
     public var qosClass: String?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case phase, conditions, message, reason, nominatedNodeName, hostIP, hostIPs, podIP, podIPs, startTime,
+            initContainerStatuses, containerStatuses, qosClass
+    }
+
     public init(
         phase: PodPhase? = nil, conditions: [PodCondition]? = nil, message: String? = nil, reason: String? = nil,
         nominatedNodeName: String? = nil, hostIP: String? = nil, hostIPs: [PodIP]? = nil, podIP: String? = nil,
@@ -143,6 +154,11 @@ public struct PodPhase: OpenEnum {
 public struct PodIP: Codable, Sendable, Hashable {
     public var ip: String
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case ip
+    }
+
     public init(ip: String) { self.ip = ip }
 }
 
@@ -154,6 +170,11 @@ public struct PodCondition: Codable, Sendable, Hashable {
     public var lastTransitionTime: KubeTime?
     public var reason: String?
     public var message: String?
+
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, status, lastProbeTime, lastTransitionTime, reason, message
+    }
 
     public init(
         type: PodConditionType, status: ConditionStatus, lastProbeTime: KubeTime? = nil,
@@ -201,6 +222,11 @@ public struct ContainerStatus: Codable, Sendable, Hashable {
     public var containerID: String?
     public var started: Bool?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, state, lastState, ready, restartCount, image, imageID, containerID, started
+    }
+
     public init(
         name: String, state: ContainerState? = nil, lastState: ContainerState? = nil, ready: Bool,
         restartCount: Int32 = 0, image: String? = nil, imageID: String? = nil, containerID: String? = nil,
@@ -224,6 +250,11 @@ public struct ContainerState: Codable, Sendable, Hashable {
     public var running: Running?
     public var terminated: Terminated?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case waiting, running, terminated
+    }
+
     public init(waiting: Waiting? = nil, running: Running? = nil, terminated: Terminated? = nil) {
         self.waiting = waiting
         self.running = running
@@ -234,6 +265,11 @@ public struct ContainerState: Codable, Sendable, Hashable {
         public var reason: String?
         public var message: String?
 
+        /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case reason, message
+        }
+
         public init(reason: String? = nil, message: String? = nil) {
             self.reason = reason
             self.message = message
@@ -242,6 +278,11 @@ public struct ContainerState: Codable, Sendable, Hashable {
 
     public struct Running: Codable, Sendable, Hashable {
         public var startedAt: KubeTime?
+
+        /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case startedAt
+        }
 
         public init(startedAt: KubeTime? = nil) { self.startedAt = startedAt }
     }
@@ -254,6 +295,11 @@ public struct ContainerState: Codable, Sendable, Hashable {
         public var startedAt: KubeTime?
         public var finishedAt: KubeTime?
         public var containerID: String?
+
+        /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case exitCode, signal, reason, message, startedAt, finishedAt, containerID
+        }
 
         public init(
             exitCode: Int32, signal: Int32? = nil, reason: String? = nil, message: String? = nil,

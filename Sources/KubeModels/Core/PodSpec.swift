@@ -40,6 +40,16 @@ public struct PodSpec: Codable, Sendable, Hashable, DefaultDecodable {
     /// While non-empty, the scheduler leaves the pod alone (`SchedulingGated`).
     public var schedulingGates: [JSONValue]?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case volumes, initContainers, containers, ephemeralContainers, restartPolicy, terminationGracePeriodSeconds,
+            activeDeadlineSeconds, dnsPolicy, nodeSelector, serviceAccountName, serviceAccount,
+            automountServiceAccountToken, nodeName, hostNetwork, hostPID, hostIPC, shareProcessNamespace,
+            securityContext, imagePullSecrets, hostname, subdomain, affinity, schedulerName, tolerations, hostAliases,
+            priorityClassName, priority, dnsConfig, readinessGates, runtimeClassName, enableServiceLinks,
+            preemptionPolicy, overhead, topologySpreadConstraints, os, schedulingGates
+    }
+
     public init(
         containers: [Container] = [], initContainers: [Container]? = nil, volumes: [Volume]? = nil,
         nodeName: String? = nil, nodeSelector: [String: String]? = nil, affinity: Affinity? = nil,
@@ -96,6 +106,13 @@ public struct Container: Codable, Sendable, Hashable {
     public var stdinOnce: Bool?
     public var tty: Bool?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, image, command, args, workingDir, ports, envFrom, env, resources, resizePolicy, restartPolicy,
+            volumeMounts, volumeDevices, livenessProbe, readinessProbe, startupProbe, lifecycle, terminationMessagePath,
+            terminationMessagePolicy, imagePullPolicy, securityContext, stdin, stdinOnce, tty
+    }
+
     public init(
         name: String, image: String? = nil, resources: ResourceRequirements? = nil, ports: [ContainerPort]? = nil,
         restartPolicy: String? = nil
@@ -117,6 +134,11 @@ public struct ResourceRequirements: Codable, Sendable, Hashable {
     public var limits: [String: Quantity]?
     public var claims: [JSONValue]?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case requests, limits, claims
+    }
+
     public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
         self.requests = requests
         self.limits = limits
@@ -132,7 +154,7 @@ public struct ContainerPort: Codable, Sendable, Hashable {
     public var hostIP: String?
     public var name: String?
 
-    /// The member names (also read by the tape reader behind ``PodSummary``).
+    /// The member names (also read by the tape readers behind ``KubeJSONDecoder``).
     enum CodingKeys: String, CodingKey, CaseIterable { case containerPort, hostPort, `protocol`, hostIP, name }
 
     public init(

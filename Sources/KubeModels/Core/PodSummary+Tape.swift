@@ -16,8 +16,6 @@ extension JSONTape {
     private static let volumeKeys = TapeKeys<PodSummary.VolumeKeys>()
     private static let statusKeys = TapeKeys<PodSummary.StatusKeys>()
     private static let conditionKeys = TapeKeys<PodSummary.ConditionKeys>()
-    private static let tolerationKeys = TapeKeys<Toleration.CodingKeys>()
-    private static let portKeys = TapeKeys<ContainerPort.CodingKeys>()
 
     /// Value `index` (a pod object) as a ``PodSummary``.
     func podSummary(at index: Int) throws -> PodSummary {
@@ -156,18 +154,12 @@ extension JSONTape {
         }
     }
 
+    /// A toleration (read as ``Pod``'s reader does) with its common names shared.
     private func readToleration(_ index: Int) throws -> Toleration {
-        var t = Toleration()
-        try forEachMember(of: try requireObject(index), Self.tolerationKeys) { key, value in
-            if isNull(value) { return }
-            switch key {
-            case .key: t.key = WellKnown.intern(try decodeString(at: value))
-            case .operator: t.operator = TolerationOperator(rawValue: WellKnown.intern(try decodeString(at: value)))
-            case .value: t.value = try decodeString(at: value)
-            case .effect: t.effect = TaintEffect(rawValue: WellKnown.intern(try decodeString(at: value)))
-            case .tolerationSeconds: t.tolerationSeconds = try integer(Int64.self, at: value)
-            }
-        }
+        var t = try toleration(at: index)
+        t.key = t.key.map(WellKnown.intern)
+        t.operator = t.operator.map { TolerationOperator(rawValue: WellKnown.intern($0.rawValue)) }
+        t.effect = t.effect.map { TaintEffect(rawValue: WellKnown.intern($0.rawValue)) }
         return t
     }
 
@@ -209,26 +201,7 @@ extension JSONTape {
 
     /// The host port a container port asks for, if any (the port is validated in full).
     private func readHostPort(_ index: Int) throws -> HostPort? {
-        let object = try requireObject(index)
-        var port = ContainerPort(containerPort: 0)
-        var sawContainerPort = false
-        try forEachMember(of: object, Self.portKeys) { key, value in
-            if key == .containerPort {
-                port.containerPort = try integer(Int32.self, at: value)
-                sawContainerPort = true
-                return
-            }
-            if isNull(value) { return }
-            switch key {
-            case .containerPort: break
-            case .hostPort: port.hostPort = try integer(Int32.self, at: value)
-            case .protocol: port.protocol = try decodeString(at: value)
-            case .hostIP: port.hostIP = try decodeString(at: value)
-            case .name: _ = try decodeString(at: value)
-            }
-        }
-        guard sawContainerPort else { throw missing("containerPort", in: object) }
-        guard var p = HostPort(port) else { return nil }
+        guard var p = HostPort(try containerPort(at: index)) else { return nil }
         p.protocol = WellKnown.intern(p.protocol)
         p.hostIP = WellKnown.intern(p.hostIP)
         return p

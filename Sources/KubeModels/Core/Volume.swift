@@ -45,9 +45,13 @@ extension Volume: Codable {
         static let configMap = Key("configMap")
         static let secret = Key("secret")
         static let projected = Key("projected")
-        static let known: Set<String> = [
-            "name", "emptyDir", "hostPath", "persistentVolumeClaim", "configMap", "secret", "projected",
-        ]
+        static let known = Set(TypedKeys.allCases.map(\.rawValue))
+    }
+
+    /// The members decoded into typed properties (also read by the tape reader behind
+    /// ``KubeJSONDecoder``); every other member is a source kept in ``otherSources``.
+    enum TypedKeys: String, CodingKey, CaseIterable {
+        case name, emptyDir, hostPath, persistentVolumeClaim, configMap, secret, projected
     }
 
     public init(from decoder: any Decoder) throws {

@@ -19,22 +19,21 @@ final class JSONTape {
         var escaped: Bool
         var start: UInt32
         var end: UInt32
-        /// The enclosing array or object (`UInt32.max` for the root), so an error's coding path
-        /// costs the depth, not a scan of the document.
-        var parent: UInt32 = .max
-        /// In an array, the element's position; in an object, `2 × member` for the name and
-        /// `2 × member + 1` for the value.
-        var ordinal: UInt32 = 0
+        // No parent links: 12 bytes an entry keep the tape small; an error's coding path is
+        // found from the root instead (see `codingPath(to:)`).
     }
 
     /// A copy of the text (owned, so the tape stays valid as long as a decoder holds it).
     let bytes: UnsafeMutableBufferPointer<UInt8>
     let entries: [Entry]
+    /// Whether ``decode(_:at:)`` reads the types it knows straight from the tape (off only in
+    /// tests, to compare with the `Decoder`-protocol path).
+    let fastPaths: Bool
 
     /// The deepest nesting accepted (deeper input is rejected, not a stack overflow).
     static let maximumDepth = 512
 
-    init<Bytes: Collection<UInt8>>(parsing input: Bytes) throws(JSONSyntaxError) {
+    init<Bytes: Collection<UInt8>>(parsing input: Bytes, fastPaths: Bool = true) throws(JSONSyntaxError) {
         let count = input.count
         guard count < Int(UInt32.max) else { throw JSONSyntaxError(offset: 0, problem: "document larger than 4 GiB") }
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: count + 1)
@@ -49,7 +48,7 @@ final class JSONTape {
         do throws(JSONSyntaxError) {
             parser.skipWhitespaceNoThrow()
             guard parser.position < count else { throw parser.error("empty document") }
-            try parser.parseValue(into: &entries, depth: 0, parent: .max, ordinal: 0)
+            try parser.parseValue(into: &entries, depth: 0)
             parser.skipWhitespaceNoThrow()
             if parser.position < count { throw parser.error("unexpected text after the JSON value") }
         } catch {
@@ -58,6 +57,7 @@ final class JSONTape {
         }
         self.bytes = bytes
         self.entries = entries
+        self.fastPaths = fastPaths
     }
 
     deinit { bytes.deallocate() }
@@ -98,17 +98,8 @@ private struct Parser {
         }
     }
 
-    mutating func parseValue(
-        into tape: inout [JSONTape.Entry], depth: Int, parent: UInt32, ordinal: UInt32
-    ) throws(JSONSyntaxError) {
+    mutating func parseValue(into tape: inout [JSONTape.Entry], depth: Int) throws(JSONSyntaxError) {
         guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
-        let first = tape.count
-        defer {
-            if tape.count > first {
-                tape[first].parent = parent
-                tape[first].ordinal = ordinal
-            }
-        }
         switch bytes[position] {
         case UInt8(ascii: "\""):
             try parseString(into: &tape)
@@ -127,15 +118,13 @@ private struct Parser {
                         throw error("expected a member name in double quotes")
                     }
                     try parseString(into: &tape)
-                    tape[tape.count - 1].parent = UInt32(header)
-                    tape[tape.count - 1].ordinal = 2 * members
                     skipWhitespaceNoThrow()
                     guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                         throw error("expected ':' after a member name")
                     }
                     position += 1
                     skipWhitespaceNoThrow()
-                    try parseValue(into: &tape, depth: depth + 1, parent: UInt32(header), ordinal: 2 * members + 1)
+                    try parseValue(into: &tape, depth: depth + 1)
                     members += 1
                     skipWhitespaceNoThrow()
                     guard position < bytes.count else { throw error("unexpected end of input inside an object") }
@@ -163,7 +152,7 @@ private struct Parser {
                 position += 1
             } else {
                 while true {
-                    try parseValue(into: &tape, depth: depth + 1, parent: UInt32(header), ordinal: elements)
+                    try parseValue(into: &tape, depth: depth + 1)
                     elements += 1
                     skipWhitespaceNoThrow()
                     guard position < bytes.count else { throw error("unexpected end of input inside an array") }
@@ -211,7 +200,19 @@ private struct Parser {
         let start = position
         var escaped = false
         let count = bytes.count
-        while position < count {
+        while true {
+            // Jump to the next quote, backslash or control character, 8 bytes at a time.
+            while position + 8 <= count {
+                let word = UInt64(
+                    littleEndian: UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self))
+                let special = specialBytes(word)
+                if special != 0 {
+                    position += special.trailingZeroBitCount >> 3
+                    break
+                }
+                position += 8
+            }
+            guard position < count else { break }
             let c = bytes[position]
             if c == UInt8(ascii: "\"") {
                 tape.append(JSONTape.Entry(kind: .string, escaped: escaped, start: UInt32(start), end: UInt32(position)))
@@ -276,6 +277,17 @@ private struct Parser {
 }
 
 @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+
+/// The high bit set in each byte of `word` (little-endian) that is a quote, a backslash or
+/// below 0x20, exact up to the first such byte (later bytes may be marked falsely, so only the
+/// lowest mark may be trusted).
+@inline(__always) private func specialBytes(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+    let control = (word &- ones &* 0x20) & ~word & highs
+    return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+}
 
 @inline(__always) func hexValue(_ c: UInt8) -> UInt32? {
     switch c {

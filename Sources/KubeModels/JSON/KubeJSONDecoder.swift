@@ -38,6 +38,7 @@ public struct KubeJSONDecoder: Sendable {
 extension JSONTape {
     /// Decodes value `index` as `T`, reading common leaf types straight from the tape.
     func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
+        guard fastPaths else { return try T(from: TapeDecoder(tape: self, index: index)) }
         // Compared by identity against cached metatypes: spelling `[String: String].self` here
         // (unspecialized) would look the generic metadata up in the runtime on every call.
         let id = ObjectIdentifier(T.self)
@@ -54,6 +55,10 @@ extension JSONTape {
         if id == FastPathTypes.podSummary { return unsafeBitCast(try podSummary(at: index), to: T.self) }
         if id == FastPathTypes.quantity { return unsafeBitCast(try quantity(at: index), to: T.self) }
         if id == FastPathTypes.quantityMap { return unsafeBitCast(try quantities(at: index), to: T.self) }
+        if id == FastPathTypes.pod { return unsafeBitCast(try pod(at: index), to: T.self) }
+        if id == FastPathTypes.podArray { return unsafeBitCast(try array(at: index, pod), to: T.self) }
+        if id == FastPathTypes.objectMeta { return unsafeBitCast(try objectMeta(at: index), to: T.self) }
+        if id == FastPathTypes.kubeTime { return unsafeBitCast(try kubeTime(at: index), to: T.self) }
         return try T(from: TapeDecoder(tape: self, index: index))
     }
 
@@ -230,24 +235,42 @@ extension JSONTape {
         }
     }
 
-    /// The coding path from the root to value `target` (computed only when an error needs it;
-    /// it costs the depth of the value).
+    /// The coding path from the root to value `target` (computed only when an error needs it:
+    /// a walk down from the root that skips each sibling container in one step).
     func codingPath(to target: Int) -> [any CodingKey] {
-        var reversed: [any CodingKey] = []
-        var i = target
-        while true {
-            let entry = entries[i]
-            guard entry.parent != .max else { break }
-            let parent = Int(entry.parent)
-            if entries[parent].kind == .object {
-                let keyIndex = entry.ordinal % 2 == 0 ? i : i - 1
-                reversed.append(TapeKey(stringValue: string(at: keyIndex) ?? ""))
-            } else {
-                reversed.append(TapeKey(intValue: Int(entry.ordinal)))
+        var path: [any CodingKey] = []
+        var container = 0
+        descending: while container != target {
+            let entry = entries[container]
+            let end = Int(entry.end)
+            guard entry.kind == .object || entry.kind == .array, target < end else { break }
+            var j = container + 1
+            var ordinal = 0
+            while j < end {
+                if entry.kind == .object {
+                    // A member: its name at `j`, its value at `j + 1`.
+                    let after = next(after: j + 1)
+                    if target < after {
+                        path.append(TapeKey(stringValue: string(at: j) ?? ""))
+                        if target == j { break descending }  // the member name itself
+                        container = j + 1
+                        continue descending
+                    }
+                    j = after
+                } else {
+                    let after = next(after: j)
+                    if target < after {
+                        path.append(TapeKey(intValue: ordinal))
+                        container = j
+                        continue descending
+                    }
+                    j = after
+                    ordinal += 1
+                }
             }
-            i = parent
+            break
         }
-        return reversed.reversed()
+        return path
     }
 }
 
@@ -266,6 +289,10 @@ private enum FastPathTypes {
     static let podSummary = ObjectIdentifier(PodSummary.self)
     static let quantity = ObjectIdentifier(Quantity.self)
     static let quantityMap = ObjectIdentifier([String: Quantity].self)
+    static let pod = ObjectIdentifier(Pod.self)
+    static let podArray = ObjectIdentifier([Pod].self)
+    static let objectMeta = ObjectIdentifier(ObjectMeta.self)
+    static let kubeTime = ObjectIdentifier(KubeTime.self)
 }
 
 /// A coding key for paths and `superDecoder`.

@@ -23,6 +23,12 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
     /// Keys that must be removed before the server deletes the object.
     public var finalizers: [String]?
 
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp,
+            deletionGracePeriodSeconds, labels, annotations, ownerReferences, finalizers
+    }
+
     public init(
         name: String? = nil, generateName: String? = nil, namespace: String? = nil, uid: String? = nil,
         resourceVersion: String? = nil, generation: Int64? = nil, creationTimestamp: KubeTime? = nil,
@@ -66,6 +72,11 @@ public struct OwnerReference: Codable, Sendable, Hashable {
     public var controller: Bool?
     /// Whether foreground deletion of the owner waits for this object.
     public var blockOwnerDeletion: Bool?
+
+    /// The member names (also read by the tape reader behind ``KubeJSONDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case apiVersion, kind, name, uid, controller, blockOwnerDeletion
+    }
 
     public init(
         apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil,
