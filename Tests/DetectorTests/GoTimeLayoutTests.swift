@@ -3,37 +3,9 @@ import Testing
 @testable import Detector
 
 /// Timestamps are computed without Foundation's `Calendar`/`TimeZone` (which load ICU); these
-/// tests hold the arithmetic to `Calendar` as the oracle.
+/// tests hold the zone handling to `Calendar` as the oracle (the day arithmetic is tested in
+/// KubeModelsTests' ProlepticGregorianTests).
 @Suite struct GoTimeLayoutTests {
-    private static var utcCalendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        return calendar
-    }
-
-    @Test func daysSinceEpochMatchesTheGregorianCalendarFrom1600To2400() throws {
-        let calendar = Self.utcCalendar
-        var checked = 0
-        // Every 37th day of 800 years: leap years, century rules and both sides of the epoch.
-        var day = -135_000
-        while day < 157_000 {
-            let date = Date(timeIntervalSince1970: Double(day) * 86_400)
-            let c = calendar.dateComponents([.year, .month, .day], from: date)
-            let civil = CivilTime.civil(fromDays: day)
-            #expect([civil.year, civil.month, civil.day] == [c.year, c.month, c.day])
-            #expect(CivilTime.daysSinceEpoch(year: c.year!, month: c.month!, day: c.day!) == day)
-            checked += 1
-            day += 37
-        }
-        #expect(checked > 7_000)
-    }
-
-    @Test func aDayPastTheMonthsEndCarriesIntoTheNextMonth() {
-        #expect(CivilTime.daysSinceEpoch(year: 2026, month: 4, day: 31) == CivilTime.daysSinceEpoch(year: 2026, month: 5, day: 1))
-        #expect(CivilTime.daysSinceEpoch(year: 2024, month: 2, day: 30) == CivilTime.daysSinceEpoch(year: 2024, month: 3, day: 1))
-        #expect(CivilTime.daysSinceEpoch(year: 2100, month: 2, day: 29) == CivilTime.daysSinceEpoch(year: 2100, month: 3, day: 1))
-    }
-
     @Test func aFixedZoneTakesTheMissingYearFromNowInThatZone() throws {
         let layout = try GoTimeLayout("Jan _2 15:04:05")
         // 23:30 UTC on 31 December is already 1 January in a zone two hours east.

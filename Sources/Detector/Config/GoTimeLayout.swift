@@ -1,4 +1,5 @@
 import Foundation
+import KubeModels
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -170,15 +171,15 @@ public struct GoTimeLayout: Sendable, Equatable {
 /// Date and time fields read from a log line, turned into seconds since the epoch without
 /// Foundation's `Calendar`/`TimeZone`: the host's zone comes from the C library (`mktime`), which
 /// spares the detector ICU's time-zone code and data (about a megabyte resident), and a fixed
-/// offset needs only the proleptic Gregorian calendar. Out-of-range days roll over (31 April is
-/// 1 May), as `Calendar` and `mktime` both do.
+/// offset needs only ``ProlepticGregorian``. Out-of-range days roll over (31 April is 1 May), as
+/// `Calendar` and `mktime` both do.
 struct CivilTime {
     var year: Int?
     var month: Int, day: Int, hour: Int, minute: Int, second: Int
 
     /// Seconds since the epoch of these fields read as UTC.
     func secondsSinceEpoch(defaultYear: Int) -> Int {
-        let days = Self.daysSinceEpoch(year: year ?? defaultYear, month: month, day: day)
+        let days = ProlepticGregorian.daysSinceEpoch(year: year ?? defaultYear, month: month, day: day)
         return days * 86_400 + hour * 3_600 + minute * 60 + second
     }
 
@@ -209,32 +210,7 @@ struct CivilTime {
     static func year(at date: Date, offset: Int) -> Int {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        return civil(fromDays: days).year
-    }
-
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (`month` in 1...12; a day past
-    /// the month's end carries into the next month).
-    static func daysSinceEpoch(year: Int, month m: Int, day: Int) -> Int {
-        // Count from March so that the leap day ends the year.
-        let shiftedYear = m <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01.
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        return ProlepticGregorian.date(daysSinceEpoch: days).year
     }
 }
 
