@@ -18,9 +18,13 @@ enum Repo {
 
     /// Every file below `folder` whose name ends in one of `extensions`, as repository paths.
     static func files(under folder: String, extensions: [String]) -> [String] {
-        guard let walker = FileManager.default.enumerator(at: url(folder), includingPropertiesForKeys: nil) else { return [] }
+        guard let walker = FileManager.default.enumerator(at: url(folder), includingPropertiesForKeys: [.isRegularFileKey])
+        else { return [] }
         var found: [String] = []
-        for case let file as URL in walker where extensions.contains(file.pathExtension) {
+        // Regular files only: a folder such as scripts/release has no extension either.
+        for case let file as URL in walker where extensions.contains(file.pathExtension)
+            && (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        {
             found.append(String(file.path.dropFirst(root.path.count + 1)))
         }
         return found.sorted()
