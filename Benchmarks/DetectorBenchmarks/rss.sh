@@ -6,7 +6,7 @@
 #   Benchmarks/DetectorBenchmarks/rss.sh [DETECTOR_BINARY] [MEND_BINARY]
 #
 # Defaults: the release build linked as the image links it
-# (`scripts/release/build --product mend-detector`, the image's build) and the debug `mend`.
+# (`scripts/release/build mend-detector`, the image's build) and the debug `mend`.
 # Prints VmRSS once idle (rules loaded, node conditions asserted) and VmHWM (peak) after the burst.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
