@@ -170,6 +170,40 @@ struct WatchTests {
         #expect(types == [.added, .deleted])
     }
 
+    /// A watch's consumer cancelled (through its task group) while a writer delivers events to it
+    /// must neither deadlock the store nor leave the watch counted as open. The stream's
+    /// termination handler runs under the consumer task's status lock while the writer, holding
+    /// the store's lock, may be resuming that task; the handler used to wait for the store's lock.
+    @Test(.timeLimit(.minutes(2)))
+    func cancellingWatchConsumersWhileWritersDeliverNeverDeadlocks() async throws {
+        let store = ClusterStore()
+        // One object created and deleted over and over: a steady stream of events, a small store.
+        let writer = Task.detached {
+            var i = 0
+            while !Task.isCancelled, i < 100_000 {
+                _ = try? store.create(store.configMaps, namespace: "default", object: ["metadata": ["name": "w"]])
+                _ = try? store.delete(store.configMaps, namespace: "default", name: "w")
+                i += 1
+            }
+        }
+        for round in 0..<300 {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        guard let stream = try? store.watch(store.configMaps, start: .after(store.currentRevision)) else { return }
+                        var seen = 0
+                        do { for try await _ in stream { seen += 1; if seen > 1_000 { break } } } catch {}
+                    }
+                }
+                try? await Task.sleep(for: .microseconds(200 + round % 7 * 100))
+                group.cancelAll()
+            }
+        }
+        writer.cancel()
+        _ = await writer.value
+        #expect(store.openWatchCount == 0)
+    }
+
     @Test func slowInProcessWatcherIsClosedInsteadOfBlockingWriters() async throws {
         let store = ClusterStore()
         let stream = try store.watch(store.configMaps, start: .after(store.currentRevision), bufferLimit: 5)

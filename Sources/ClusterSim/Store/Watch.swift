@@ -8,6 +8,12 @@ protocol WatchSink: Sendable {
     func send(_ event: StoreEvent, as type: WatchEventType) -> Bool
     /// Ends the stream (with an error event when `error` is set).
     func finish(error: APIError?)
+    /// `false` once the consumer has gone away; the store drops the watcher at its next event.
+    var isOpen: Bool { get }
+}
+
+extension WatchSink {
+    var isOpen: Bool { true }
 }
 
 /// One registered watch.
@@ -74,6 +80,10 @@ final class StreamSink: WatchSink {
     /// Set when the store ends the stream (possibly while holding its lock), so the stream's
     /// termination handler must not call back into the store.
     let endedByStore = Atomic<Bool>(false)
+    /// Set when the consumer's side ended (its task was cancelled or it stopped iterating).
+    let consumerGone = Atomic<Bool>(false)
+
+    var isOpen: Bool { !consumerGone.load(ordering: .sequentiallyConsistent) }
 
     init(continuation: AsyncThrowingStream<WatchNotification, any Error>.Continuation, limit: Int) {
         self.continuation = continuation
@@ -81,6 +91,7 @@ final class StreamSink: WatchSink {
     }
 
     func send(_ event: StoreEvent, as type: WatchEventType) -> Bool {
+        guard isOpen else { return false }
         let result = continuation.yield(WatchNotification(type: type, stored: event.object,
                                                           resourceVersion: event.resourceVersion))
         if case .dropped = result {
@@ -152,7 +163,7 @@ extension ClusterStore {
     }
 
     /// How many watches are open.
-    public var openWatchCount: Int { state.withLock { $0.watchers.count } }
+    public var openWatchCount: Int { state.withLock { $0.watchers.values.count(where: \.sink.isOpen) } }
 
     /// Watches `resource` in process. The stream ends when the task iterating it is cancelled,
     /// on ``closeAllWatches()``, or with ``WatchEndError/consumerTooSlow(bufferLimit:)`` when more
@@ -169,7 +180,13 @@ extension ClusterStore {
         continuation.onTermination = { [weak self] _ in
             // The consumer went away: unregister. (When the store ended the stream it already has.)
             guard !sink.endedByStore.load(ordering: .sequentiallyConsistent) else { return }
-            self?.state.withLock { _ = $0.watchers.removeValue(forKey: id.raw) }
+            sink.consumerGone.store(true, ordering: .sequentiallyConsistent)
+            // Never wait for the store's lock here. This handler can run while the runtime holds
+            // the consumer task's status lock (a task group cancelling it), and the lock's holder
+            // may be yielding an event to that very task, which needs the status lock: waiting
+            // would deadlock both. When the lock is taken, the watcher is already closed and the
+            // store drops it at its next event.
+            _ = self?.state.withLockIfAvailable { _ = $0.watchers.removeValue(forKey: id.raw) }
         }
         return stream
     }
