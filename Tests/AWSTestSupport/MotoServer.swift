@@ -108,6 +108,13 @@ public final class MotoServer: Sendable {
     }
 }
 
+/// The environment a Mend program run as a process needs to sign requests to moto with the
+/// test credentials, and never to ask an instance-metadata service for others.
+public let motoCredentialsEnvironment = [
+    "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
+    "AWS_EC2_METADATA_DISABLED": "true",
+]
+
 /// An ``AWS`` instance whose three services all point at `endpoint`.
 public func awsClient(endpoint: String, accessKey: String = "AKIAMENDTEST00000001", secret: String = "mend-test-secret", region: String = "us-east-1") async throws -> AWS {
     var configuration = isolatedConfiguration([

@@ -44,10 +44,7 @@ struct PlanCommandTests {
                     "plan", "--cluster-name", cluster, "--kubeconfig", kubeconfig, "--region", "us-east-1",
                     "--set", "aws.endpoint=\(moto.endpoint)",
                 ],
-                environment: [
-                    "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
-                    "AWS_EC2_METADATA_DISABLED": "true",
-                ])
+                environment: motoCredentialsEnvironment)
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("\(cluster)-workers: desired 0 -> 1 (+1 node(s)) for 1 pod(s)"), "\(result.output)")
             #expect(result.output.contains("default/web"), "\(result.output)")

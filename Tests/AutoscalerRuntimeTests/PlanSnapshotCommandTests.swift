@@ -187,10 +187,7 @@ struct PlanSnapshotAWSCommandTests {
                 "plan", "--cluster-name", cluster, "--region", "us-east-1", "--set", "aws.endpoint=\(moto.endpoint)",
                 "--snapshot", snapshot, "--kubeconfig", "/nonexistent/kubeconfig",
             ],
-            environment: [
-                "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
-                "AWS_EC2_METADATA_DISABLED": "true",
-            ])
+            environment: motoCredentialsEnvironment)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("\(cluster)-workers: desired 0 -> 1 (+1 node(s)) for 1 pod(s)"), "\(result.output)")
         #expect(result.output.contains("default/web"), "\(result.output)")

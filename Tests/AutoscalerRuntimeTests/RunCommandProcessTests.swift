@@ -39,10 +39,7 @@ struct RunCommandProcessTests {
                     "--set", "aws.endpoint=\(moto.endpoint)", "--health-address", "127.0.0.1:0", "--log-format", "json",
                     "--log-level", "info",
                 ],
-                environment: [
-                    "AWS_ACCESS_KEY_ID": "AKIAMENDTEST00000001", "AWS_SECRET_ACCESS_KEY": "mend-test-secret",
-                    "AWS_EC2_METADATA_DISABLED": "true",
-                ])
+                environment: motoCredentialsEnvironment)
             running = process
             let base = "http://127.0.0.1:\(try await process.statusPort())"
             try await process.waitFor("/healthz to answer 200") { await Self.status(of: base + "/healthz") == 200 }
