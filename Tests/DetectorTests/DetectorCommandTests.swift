@@ -157,6 +157,7 @@ struct DetectorCommandTests {
             }
             let status = try await running.terminate()
             #expect(status == 0, "SIGTERM is a clean stop: \(running.stderr)")
+            #expect(!running.stderr.contains(#""level":"error""#), "a clean stop logs no error: \(running.stderr)")
         }
     }
 
@@ -227,6 +228,7 @@ struct DetectorCommandTests {
                 }
                 let kept = try #require(try await h.condition("ReadonlyFilesystem"))
                 #expect(kept.status == .true && kept.lastTransitionTime == before.lastTransitionTime, "no flap across the reload")
+                #expect(!running.stderr.contains("log source stopped"), "a source the reload replaced is not a failure: \(running.stderr)")
 
                 // An invalid change is refused: metric, Event on the node, log; the rules in force keep firing.
                 try volume.publish(file: "file-monitor.json", text: #"{"plugin": "filelog", "rules": [}"#)

@@ -403,6 +403,8 @@ public struct NodeProblemDetector: Sendable {
                 }
             }
             await checkpoint(unsent)
+        } catch is CancellationError {
+            // Stopped on purpose: the detector is shutting down, or a reload replaced the source.
         } catch {
             feed.yield(.sourceFailed(name, "\(error)"))
         }
