@@ -4,8 +4,9 @@
 #   docker build -t ghcr.io/mend/mend:0.1.0 .
 #   docker buildx build --platform linux/amd64,linux/arm64 -t <registry>/mend:<tag> --push .
 #
-# Build stage: the Swift toolchain; the programs are linked with a static Swift standard library,
-# so the runtime stage needs only glibc, CA certificates and time zones.
+# Build stage: the Swift toolchain; the programs are linked with a static Swift standard library
+# and a static libstdc++, so the runtime stage needs only glibc, CA certificates, time zones and
+# (for mend-autoscaler's AWS answers) libxml2.
 ARG SWIFT_IMAGE=swift:6.3-noble
 ARG RUNTIME_IMAGE=ubuntu:24.04
 
@@ -29,9 +30,10 @@ RUN scripts/release/build \
 FROM ${RUNTIME_IMAGE}
 # ca-certificates: TLS to the API server and AWS. tzdata: the drainer's maintenance windows name
 # time zones. systemd provides journalctl, which mend-detector runs to read the host's journal
-# (mounted read-only); the programs never start systemd itself.
+# (mounted read-only); the programs never start systemd itself. libxml2: Foundation's XMLParser,
+# which mend-autoscaler uses to read AWS Query answers, loads it (`readelf -d` lists it as needed).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates tzdata systemd \
+    && apt-get install -y --no-install-recommends ca-certificates tzdata systemd libxml2 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 mend \
     && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin mend
