@@ -252,7 +252,7 @@ let package = Package(
         ),
         // MARK: Tests.
         .testTarget(name: "MendTimeTests", dependencies: ["MendTime"]),
-        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels"]),
+        .testTarget(name: "KubeModelsTests", dependencies: ["KubeModels", "MendTime"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "ClusterSim"]),
         // Helpers shared by the test targets (running the built programs, kubectl, moto).
         .target(name: "MendTestSupport", path: "Tests/MendTestSupport"),

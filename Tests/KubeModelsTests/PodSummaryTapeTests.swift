@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import KubeModels
+import MendTime
 
 /// The tape reader behind `KubeJSONDecoder().decode(PodSummary.self, ...)` against two
 /// independent references: Foundation's `JSONDecoder` (PodSummary's `Decoder`-protocol path)
@@ -206,21 +207,12 @@ struct PodSummaryTapeTests {
 /// sidecar and plain init containers, host ports, tolerations, affinity, volumes, conditions,
 /// and absent or `null` optional members.
 struct PodGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    /// SplitMix64.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     private mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
+        range.lowerBound + Int(random.next() % UInt64(range.count))
     }
 
     private mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }

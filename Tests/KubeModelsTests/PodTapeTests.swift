@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import KubeModels
+import MendTime
 
 /// The tape readers behind `KubeJSONDecoder().decode(Pod.self, ...)` (and `ObjectMeta`,
 /// `KubeTime`) against Foundation's `JSONDecoder`, which takes the models' `Decoder`-protocol
@@ -291,7 +292,7 @@ struct PodTapeTests {
         // Wrong types and missing required members were met at many depths.
         #expect(failures > 500)
         // Any mix of members that may each be left out or null decodes the same way too.
-        var random = SplitMix(state: 0x0DD_BA11)
+        var random = SplitMix64(seed: 0x0DD_BA11)
         for _ in 0..<60 {
             var variant = pod
             for (path, replacement) in harmless where Int.random(in: 0..<8, using: &random) == 0 {
@@ -300,19 +301,6 @@ struct PodTapeTests {
             let result = Self.allWays(Pod.self, try variant.serialized(sortedKeys: Bool.random(using: &random)))
             Self.expectSame(result, "variant")
             if case .error = result.reference { Issue.record("a variant failed: \(result.reference)") }
-        }
-    }
-
-    /// A seeded generator, so a failure can be reproduced.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 

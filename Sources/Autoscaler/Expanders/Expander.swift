@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import MendTime
 
 /// Chooses among scale-up options, as the cluster-autoscaler's expanders do. Expanders chain:
 /// each keeps the options it likes best and hands them to the next; what remains after the last
@@ -56,18 +57,5 @@ public enum Expander: Sendable {
         let least = costs.min()!
         // Floating sums of shares differ in the last bits: treat near-equal costs as ties.
         return zip(options, costs).filter { abs($0.1 - least) <= 1e-9 }.map(\.0)
-    }
-}
-
-/// A tiny deterministic generator for the random expander.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeModels
+import MendTime
 import Synchronization
 
 /// Injected misbehaviour of the API server, for testing clients' retries and recovery.
@@ -156,22 +157,4 @@ public final class FaultInjector: Sendable {
             return APIError(code: code, reason: "", message: "injected fault (HTTP \(code))", retryAfterSeconds: retryAfterSeconds)
         }
     }
-}
-
-/// A small seeded generator (SplitMix64): the same seed gives the same faults.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A draw in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
 }
