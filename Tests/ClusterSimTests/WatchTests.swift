@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import KubeModels
+import Synchronization
 import Testing
 @testable import ClusterSim
 
@@ -178,14 +179,19 @@ struct WatchTests {
     func cancellingWatchConsumersWhileWritersDeliverNeverDeadlocks() async throws {
         let store = ClusterStore()
         // One object created and deleted over and over: a steady stream of events, a small store.
-        let writer = Task.detached {
+        // The writer has a thread of its own: a busy loop in a task would hold one of the
+        // cooperative pool's threads (two on a 2-core machine) and starve the tests running beside
+        // this one.
+        let writer = WriterLoop()
+        Thread {
             var i = 0
-            while !Task.isCancelled, i < 100_000 {
+            while !writer.stop.load(ordering: .relaxed), i < 100_000 {
                 _ = try? store.create(store.configMaps, namespace: "default", object: ["metadata": ["name": "w"]])
                 _ = try? store.delete(store.configMaps, namespace: "default", name: "w")
                 i += 1
             }
-        }
+            writer.finished.store(true, ordering: .releasing)
+        }.start()
         for round in 0..<300 {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
@@ -199,9 +205,19 @@ struct WatchTests {
                 group.cancelAll()
             }
         }
-        writer.cancel()
-        _ = await writer.value
+        writer.stop.store(true, ordering: .relaxed)
+        for _ in 0..<10_000 where !writer.finished.load(ordering: .acquiring) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let writerFinished = writer.finished.load(ordering: .acquiring)
+        #expect(writerFinished)
         #expect(store.openWatchCount == 0)
+    }
+
+    /// The flags between the test and its writer thread.
+    final class WriterLoop: Sendable {
+        let stop = Atomic<Bool>(false)
+        let finished = Atomic<Bool>(false)
     }
 
     @Test func slowInProcessWatcherIsClosedInsteadOfBlockingWriters() async throws {
